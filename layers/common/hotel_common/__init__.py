@@ -1,0 +1,1 @@
+"""Shared code of every agente-hotel function, shipped as the Lambda layer `hotel_common`."""

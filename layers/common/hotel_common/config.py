@@ -1,0 +1,91 @@
+"""Settings from the environment, composed by inheritance (one model per function family).
+
+Names follow the original system (ARCHITECTURE.md). Local defaults let `make local` run with no
+configuration; in production a secret that still holds a dummy value makes the function refuse to start.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never reach production. Local defaults all start with "local-".
+DUMMY_SECRET_VALUES = frozenset(
+    {"", "changeme", "change-me", "dummy", "secret", "test", "password", "xxx", "todo", "default"}
+)
+
+
+def is_dummy_secret(value: str) -> bool:
+    lowered = value.strip().lower()
+    return lowered in DUMMY_SECRET_VALUES or lowered.startswith(("local-", "dev-", "dummy", "test-"))
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
+
+    ENVIRONMENT: Literal["development", "production"] = "development"
+    DEBUG: bool = False
+    STAGE: str = "local"
+    SECRET_KEY: SecretStr = SecretStr("local-secret-key")
+    REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    REDIS_TIMEOUT_SECONDS: float = Field(default=0.5, gt=0, le=10)
+    DEFAULT_TENANT_ID: str = "hotel-sol"
+
+    @model_validator(mode="after")
+    def _refuse_dummy_secrets_in_production(self) -> CommonSettings:
+        if self.ENVIRONMENT != "production":
+            return self
+        dummies = sorted(
+            name
+            for name, value in self
+            if isinstance(value, SecretStr) and is_dummy_secret(value.get_secret_value())
+        )
+        if dummies:
+            raise ValueError(f"production refuses dummy values for secrets: {', '.join(dummies)}")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+
+class WhatsAppSettings(CommonSettings):
+    WHATSAPP_ACCESS_TOKEN: SecretStr = SecretStr("local-access-token")
+    WHATSAPP_PHONE_NUMBER_ID: str = "100000000000001"
+    WHATSAPP_VERIFY_TOKEN: SecretStr = SecretStr("local-verify-token")
+    WHATSAPP_APP_SECRET: SecretStr = SecretStr("local-app-secret")
+    WHATSAPP_API_BASE_URL: str = "http://127.0.0.1:8082"
+    WHATSAPP_API_VERSION: str = "v25.0"
+    WHATSAPP_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=30)
+
+
+class WebhookSettings(WhatsAppSettings):
+    INBOUND_QUEUE_URL: str = ""
+    PAYLOAD_BUCKET: str = ""
+    # SQS holds 256 KiB per message (moto enforces it); bigger bodies go to S3 (claim check).
+    SQS_INLINE_MAX_BYTES: int = Field(default=256 * 1024 - 2048, gt=1024)
+    WEBHOOK_MAX_BODY_BYTES: int = 3 * 1024 * 1024
+    RATE_LIMIT_GET: str = "60/minute"
+    RATE_LIMIT_POST: str = "120/minute"
+
+
+class NormalizerSettings(CommonSettings):
+    MESSAGES_QUEUE_URL: str = ""
+    PAYLOAD_BUCKET: str = ""
+
+
+class OrchestratorSettings(WhatsAppSettings):
+    IDEMPOTENCY_TABLE: str = ""
+    IDEMPOTENCY_TTL_SECONDS: int = Field(default=48 * 3600, ge=24 * 3600)
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+@cache
+def load(settings_class: type[S]) -> S:
+    """One validated settings object per class and container (Lambda reuses it across invocations)."""
+    return settings_class()

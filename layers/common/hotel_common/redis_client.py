@@ -1,0 +1,25 @@
+"""Redis from `REDIS_URL`, with short timeouts so a dead Redis degrades a call instead of hanging it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from hotel_common.config import CommonSettings, load
+
+if TYPE_CHECKING:
+    import redis
+
+
+@lru_cache(maxsize=8)
+def get_redis(url: str | None = None, timeout: float | None = None) -> redis.Redis:
+    import redis  # late: redis-py costs ~170 ms of cold start, and not every path needs it
+
+    settings = load(CommonSettings)
+    return redis.Redis.from_url(
+        url or settings.REDIS_URL,
+        socket_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
+        health_check_interval=30,
+        decode_responses=False,
+    )
