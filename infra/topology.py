@@ -113,6 +113,13 @@ QUEUES: tuple[Queue, ...] = (
 
 TABLES: tuple[Table, ...] = (
     Table("idempotency", partition_key="id", ttl_attribute="expiration"),
+    # Tenants, their identifier claims and links in one table; key layout in hotel_common/tenancy/keys.py.
+    Table(
+        "tenants",
+        partition_key="pk",
+        sort_key="sk",
+        indexes=(GlobalIndex("tenant_list", partition_key="gsi1pk", sort_key="gsi1sk"),),
+    ),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -139,6 +146,7 @@ FUNCTIONS: tuple[Function, ...] = (
         environment=_frozen({"POWERTOOLS_SERVICE_NAME": "normalizer"}),
         queue_urls=_frozen({"MESSAGES_QUEUE_URL": "messages"}),
         bucket_names=_frozen({"PAYLOAD_BUCKET": "payloads"}),
+        table_names=_frozen({"TENANTS_TABLE": "tenants"}),
     ),
     Function(
         name="orchestrator",
@@ -147,13 +155,37 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=30,
         memory_mb=512,
         environment=_frozen({"POWERTOOLS_SERVICE_NAME": "orchestrator"}),
-        table_names=_frozen({"IDEMPOTENCY_TABLE": "idempotency"}),
+        table_names=_frozen({"IDEMPOTENCY_TABLE": "idempotency", "TENANTS_TABLE": "tenants"}),
+    ),
+    Function(
+        name="tenant_admin",
+        handler="functions.tenant_admin.handler.handler",
+        description="Tenant administration API and operator dashboard (FastAPI behind Mangum)",
+        timeout_seconds=10,
+        memory_mb=512,
+        # ADMIN_API_TOKEN_SECRET_ARN (the bearer token in Secrets Manager) is set by the deployer.
+        environment=_frozen({"POWERTOOLS_SERVICE_NAME": "tenant_admin"}),
+        table_names=_frozen({"TENANTS_TABLE": "tenants"}),
     ),
 )
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/webhooks/whatsapp", "webhook", throttle_rate_per_second=10, throttle_burst=20),
     Route("POST", "/webhooks/whatsapp", "webhook", throttle_rate_per_second=200, throttle_burst=400),
+    *(
+        Route(method, path, "tenant_admin", throttle_rate_per_second=5, throttle_burst=10)
+        for method, path in (
+            ("GET", "/admin/tenants"),
+            ("POST", "/admin/tenants"),
+            ("POST", "/admin/tenants/refresh"),
+            ("GET", "/admin/tenants/{tenant_id}"),
+            ("PATCH", "/admin/tenants/{tenant_id}"),
+            ("POST", "/admin/tenants/{tenant_id}/identifiers"),
+            ("DELETE", "/admin/tenants/{tenant_id}/identifiers/{identifier}"),
+            ("GET", "/admin/dashboard"),
+            ("GET", "/admin/openapi.json"),
+        )
+    ),
 )
 
 EVENT_SOURCES: tuple[EventSource, ...] = (

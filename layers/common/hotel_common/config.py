@@ -41,7 +41,9 @@ class CommonSettings(BaseSettings):
         dummies = sorted(
             name
             for name, value in self
-            if isinstance(value, SecretStr) and is_dummy_secret(value.get_secret_value())
+            if isinstance(value, SecretStr)
+            and is_dummy_secret(value.get_secret_value())
+            and name not in self._secrets_read_elsewhere()
         )
         if dummies:
             raise ValueError(f"production refuses dummy values for secrets: {', '.join(dummies)}")
@@ -50,6 +52,10 @@ class CommonSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT == "production"
+
+    def _secrets_read_elsewhere(self) -> frozenset[str]:
+        """Secret fields whose environment value is unused because the secret comes from a store."""
+        return frozenset()
 
 
 class WhatsAppSettings(CommonSettings):
@@ -75,6 +81,28 @@ class WebhookSettings(WhatsAppSettings):
 class NormalizerSettings(CommonSettings):
     MESSAGES_QUEUE_URL: str = ""
     PAYLOAD_BUCKET: str = ""
+
+
+class TenancySettings(CommonSettings):
+    """Tenant store and resolution (hotel_common.tenancy), read by every function that resolves tenants."""
+
+    TENANTS_TABLE: str = "agente-hotel-local-tenants"
+    # The original system's `tenancy.dynamic.enabled`: off, every event goes to DEFAULT_TENANT_ID.
+    TENANCY_DYNAMIC_ENABLED: bool = True
+    # Strict: an event that matches no active tenant is dropped instead of going to the default tenant.
+    TENANCY_STRICT: bool = False
+    TENANCY_REFRESH_SECONDS: float = Field(default=300.0, gt=0, le=3600)
+
+
+class TenantAdminSettings(TenancySettings):
+    ADMIN_API_TOKEN: SecretStr = SecretStr("local-admin-token")
+    # When set (AWS), the bearer token is read from this Secrets Manager secret, not from ADMIN_API_TOKEN.
+    ADMIN_API_TOKEN_SECRET_ARN: str = ""
+    ADMIN_TOKEN_CACHE_SECONDS: int = Field(default=300, ge=0, le=3600)
+    ADMIN_RATE_LIMIT: str = "30/minute"
+
+    def _secrets_read_elsewhere(self) -> frozenset[str]:
+        return frozenset({"ADMIN_API_TOKEN"}) if self.ADMIN_API_TOKEN_SECRET_ARN else frozenset()
 
 
 class OrchestratorSettings(WhatsAppSettings):

@@ -68,6 +68,8 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("tenants_active_total", "gauge", "Active tenants in the resolver cache"),
     MetricDef("tenant_identifiers_cached_total", "gauge", "Identifiers in the resolver cache"),
     MetricDef("tenant_refresh_latency_seconds", "histogram", "Tenant map refresh latency"),
+    MetricDef("tenant_refresh_errors_total", "counter", "Tenant map refresh/version failures", ("reason",)),
+    MetricDef("admin_rejected_total", "counter", "Admin API requests refused", ("reason",)),
     # Normalization
     MetricDef("message_normalized_total", "counter", "Normalized events", ("canal", "tenant_id")),
     MetricDef(
