@@ -1,0 +1,1 @@
+"""Prometheus rules, Alertmanager configuration and Grafana dashboards of agente-hotel, as code."""
