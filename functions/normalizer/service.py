@@ -91,8 +91,7 @@ def _normalize_value(value: dict[str, Any], result: Normalized) -> None:
     phone_number_id = str(metadata.get("phone_number_id") or "")
     display = str(metadata.get("display_phone_number") or "")
     names = {
-        str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")
-        for c in _dicts(value.get("contacts"))
+        str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "") for c in _dicts(value.get("contacts"))
     }
     result.errors.extend(_errors(value.get("errors")))
     for raw in _dicts(value.get("messages")):

@@ -72,9 +72,7 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("admin_rejected_total", "counter", "Admin API requests refused", ("reason",)),
     # Normalization
     MetricDef("message_normalized_total", "counter", "Normalized events", ("canal", "tenant_id")),
-    MetricDef(
-        "message_normalization_errors_total", "counter", "Normalization errors", ("canal", "error_type")
-    ),
+    MetricDef("message_normalization_errors_total", "counter", "Normalization errors", ("canal", "error_type")),
     MetricDef("message_normalization_latency_seconds", "histogram", "Normalization latency per record"),
     MetricDef("message_dropped_total", "counter", "Events dropped on purpose", ("stage", "reason")),
     # Orchestrator

@@ -110,8 +110,7 @@ class WhatsAppClient:
             "body": {"text": _clip(body, BODY_MAX)},
             "action": {
                 "buttons": [
-                    {"type": "reply", "reply": {"id": b.id, "title": _clip(b.title, BUTTON_TITLE_MAX)}}
-                    for b in buttons
+                    {"type": "reply", "reply": {"id": b.id, "title": _clip(b.title, BUTTON_TITLE_MAX)}} for b in buttons
                 ]
             },
         }
@@ -163,9 +162,7 @@ class WhatsAppClient:
     ) -> SendResult:
         template: dict[str, Any] = {"name": name, "language": {"code": language}}
         if parameters:
-            template["components"] = [
-                {"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}
-            ]
+            template["components"] = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}]
         return self._send(phone_number_id, to, "template", template, None)
 
     def mark_read(self, phone_number_id: str, message_id: str, *, typing: bool = False) -> None:
