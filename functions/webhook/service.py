@@ -73,8 +73,8 @@ def group_for(payload: dict[str, Any]) -> str:
                 guests.update(str(s.get("recipient_id", "")) for s in value.get("statuses") or ())
     except (AttributeError, TypeError):
         return "malformed"
-    group = next(iter(business)) if len(business) == 1 else "mixed"
-    group = group or "unknown"
+    business.discard("")
+    group = {0: "unknown", 1: next(iter(business), "")}.get(len(business), "mixed")
     if len(guests) == 1 and (guest := next(iter(guests))):
         group = f"{group}:{guest}"
     return group[:128]
