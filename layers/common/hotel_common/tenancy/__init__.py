@@ -12,7 +12,7 @@ DEFAULT_TENANT_ID, REDIS_URL).
 
 from __future__ import annotations
 
-from functools import cache
+import functools
 
 from hotel_common.config import TenancySettings, load
 from hotel_common.tenancy.cache import TenancyUnavailable, TenantCache
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 
-@cache
+@functools.cache
 def default_cache() -> TenantCache:
     from hotel_common.redis_client import get_redis
     from hotel_common.tenancy.store import TenantStore
@@ -75,7 +75,7 @@ def default_cache() -> TenantCache:
     )
 
 
-@cache
+@functools.cache
 def default_resolver() -> TenantResolver:
     settings = load(TenancySettings)
     dynamic = settings.TENANCY_DYNAMIC_ENABLED
@@ -87,7 +87,7 @@ def default_resolver() -> TenantResolver:
     )
 
 
-@cache
+@functools.cache
 def default_directory() -> TenantDirectory:
     return TenantDirectory(default_cache())
 
