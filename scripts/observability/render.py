@@ -85,9 +85,7 @@ def render_all(out_dir: Path, env: Mapping[str, str]) -> dict[str, Path]:
     paths = {"prometheus": _write(out_dir / "prometheus.yml", prometheus_config())}
     paths.update(render_rules(out_dir, env))
     paths["alertmanager"] = _write(out_dir / "alertmanager.yml", alertmanager.alertmanager_yaml(env))
-    paths["alertmanager_amp"] = _write(
-        out_dir / "alertmanager-amp.yml", alertmanager.amp_alert_manager_definition(env)
-    )
+    paths["alertmanager_amp"] = _write(out_dir / "alertmanager-amp.yml", alertmanager.amp_alert_manager_definition(env))
     return paths
 
 

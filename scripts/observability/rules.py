@@ -120,10 +120,10 @@ def alerts_extra_text(enabled: bool) -> str:
         "        expr: vector(1)\n"
         "        labels:\n"
         "          severity: critical\n"
-        "          synthetic: \"true\"\n"
+        '          synthetic: "true"\n'
         "        annotations:\n"
-        "          summary: \"Synthetic alert: the alerting pipeline works\"\n"
-        "          description: \"Enabled by make alerts-enable-test; disable it with make alerts-disable-test.\"\n"
+        '          summary: "Synthetic alert: the alerting pipeline works"\n'
+        '          description: "Enabled by make alerts-enable-test; disable it with make alerts-disable-test."\n'
     )
 
 

@@ -46,8 +46,7 @@ def _http(t: RulesTest) -> None:
 
 def _histogram(metric: str, labels: dict[str, str], per_minute_by_le: dict[str, float]) -> list[dict[str, str]]:
     return [
-        series(f"{metric}_bucket", counter([(40, rate)]), {**labels, "le": le})
-        for le, rate in per_minute_by_le.items()
+        series(f"{metric}_bucket", counter([(40, rate)]), {**labels, "le": le}) for le, rate in per_minute_by_le.items()
     ]
 
 
@@ -140,9 +139,7 @@ def _readiness(t: RulesTest) -> None:
 def _orchestrator(t: RulesTest) -> None:
     def messages(intent: str, per_minute: dict[str, float]) -> list[dict[str, str]]:
         return [
-            series(
-                "orchestrator_messages_total", counter([(30, r)]), {"stage": "s", "intent": intent, "status": s}
-            )
+            series("orchestrator_messages_total", counter([(30, r)]), {"stage": "s", "intent": intent, "status": s})
             for s, r in per_minute.items()
         ]
 
@@ -152,10 +149,16 @@ def _orchestrator(t: RulesTest) -> None:
         + messages("availability", {"ok": 42, "error": 18})  # 30% at 1 msg/s
         + messages("faq", {"ok": 3, "error": 3})  # 50% at 0.1 msg/s: under the traffic floors
         + messages("greeting", {"ok": 60, "degraded": 30})  # degraded is not an error; no error series
-        + _histogram("orchestrator_latency_seconds", {"stage": "s", "intent": "availability"},
-                     {"1": 0, "2.5": 0, "5": 10, "+Inf": 10})
-        + _histogram("orchestrator_latency_seconds", {"stage": "s", "intent": "greeting"},
-                     {"1": 10, "2.5": 10, "5": 10, "+Inf": 10}),
+        + _histogram(
+            "orchestrator_latency_seconds",
+            {"stage": "s", "intent": "availability"},
+            {"1": 0, "2.5": 0, "5": 10, "+Inf": 10},
+        )
+        + _histogram(
+            "orchestrator_latency_seconds",
+            {"stage": "s", "intent": "greeting"},
+            {"1": 10, "2.5": 10, "5": 10, "+Inf": 10},
+        ),
     )
     booking, availability = {"stage": "s", "intent": "booking"}, {"stage": "s", "intent": "availability"}
     t.expect_alerts(g, "OrchestratorHighErrorRateWarning", "5m", [])
