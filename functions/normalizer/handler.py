@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from hotel_common import aws
 from hotel_common.config import NormalizerSettings, load
 from hotel_common.logging import get_logger
@@ -41,8 +42,8 @@ def _payloads() -> PayloadStore:
 def record_handler(record: SQSRecord) -> None:
     started = time.perf_counter()
     body: str | bytes = record.body
-    attribute = record.message_attributes.get(CLAIM_CHECK_ATTRIBUTE)
-    if attribute is not None and attribute.string_value == "s3":
+    attribute = (record.raw_event.get("messageAttributes") or {}).get(CLAIM_CHECK_ATTRIBUTE) or {}
+    if attribute.get("stringValue") == "s3":
         body = _payloads().fetch(record.body)
     try:
         normalized = normalize_body(body)

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from hotel_common.models import (
     InboundMessage,
     InteractiveReply,
@@ -23,7 +25,6 @@ from hotel_common.models import (
     WhatsAppError,
     utc_from_unix,
 )
-from pydantic import ValidationError
 
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
 

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from hotel_common.config import OrchestratorSettings, load
 from hotel_common.logging import get_logger, mask_phone
 from hotel_common.metrics import flush, metrics

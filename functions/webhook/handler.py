@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from hotel_common import aws
 from hotel_common.config import WebhookSettings, load
 from hotel_common.http_metrics import http_metrics_middleware

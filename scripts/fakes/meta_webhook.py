@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import httpx
+
 from hotel_common.signature import sign
 
 DEFAULT_PHONE_NUMBER_ID = "100000000000001"

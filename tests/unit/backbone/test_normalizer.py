@@ -35,7 +35,11 @@ def test_interactive_button_reply_and_context() -> None:
     m = only_message("interactive_button_reply.json")
     assert m.type == "interactive"
     assert m.interactive is not None
-    assert (m.interactive.kind, m.interactive.id, m.interactive.title) == ("button_reply", "confirm_yes", "Sí, reservar")
+    assert (m.interactive.kind, m.interactive.id, m.interactive.title) == (
+        "button_reply",
+        "confirm_yes",
+        "Sí, reservar",
+    )
     assert m.text == "Sí, reservar"
     assert m.context is not None and m.context.message_id.startswith("wamid.")
 
@@ -112,7 +116,11 @@ def test_every_message_of_every_entry_and_change_is_kept() -> None:
 
 @pytest.mark.parametrize(
     ("name", "error_type"),
-    [("no_entry.json", "missing_entry"), ("no_changes.json", "missing_changes"), ("no_messages.json", "missing_messages")],
+    [
+        ("no_entry.json", "missing_entry"),
+        ("no_changes.json", "missing_changes"),
+        ("no_messages.json", "missing_messages"),
+    ],
 )
 def test_controlled_errors(name: str, error_type: str) -> None:
     with pytest.raises(NormalizationError) as caught:
