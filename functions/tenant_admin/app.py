@@ -11,6 +11,10 @@ from typing import Annotated, Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+
 from hotel_common.logging import get_logger
 from hotel_common.metrics import metrics
 from hotel_common.tenancy.cache import TenancyUnavailable
@@ -24,9 +28,6 @@ from hotel_common.tenancy.models import (
     TenantPatch,
     utc_now,
 )
-from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
-from starlette.routing import Match
 
 from . import dashboard
 from .adapters import AdminToken, ClientRateLimiter, MessageCounts, TokenUnavailable
@@ -136,9 +137,7 @@ def create_app(deps: AdminDeps) -> FastAPI:
     def get_tenant(tenant_id: TenantIdPath) -> TenantOut:
         return _out(*admin.get(tenant_id))
 
-    @app.patch(
-        f"{PREFIX}/tenants/{{tenant_id}}", response_model=TenantOut, responses={404: {"model": Problem}}
-    )
+    @app.patch(f"{PREFIX}/tenants/{{tenant_id}}", response_model=TenantOut, responses={404: {"model": Problem}})
     def update_tenant(tenant_id: TenantIdPath, patch: TenantPatch) -> TenantOut:
         admin.update(tenant_id, patch)
         return _out(*admin.get(tenant_id))

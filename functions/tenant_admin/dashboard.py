@@ -13,9 +13,7 @@ th{background:#f3f3f3}.inactive{color:#999}.note{color:#a60}
 """
 
 
-def render(
-    tenants: list[tuple[Tenant, list[Identifier]]], counts: dict[str, int] | None, generated_at: str
-) -> str:
+def render(tenants: list[tuple[Tenant, list[Identifier]]], counts: dict[str, int] | None, generated_at: str) -> str:
     rows = "\n".join(_row(tenant, identifiers, counts) for tenant, identifiers in tenants)
     total = sum(counts.values()) if counts else 0
     note = (
@@ -53,5 +51,5 @@ def _row(tenant: Tenant, identifiers: list[Identifier], counts: dict[str, int] |
     return (
         f'<tr{css} data-tenant="{escape(tenant.tenant_id)}"><td>{escape(tenant.tenant_id)}</td>'
         f"<td>{escape(tenant.name)}</td><td>{escape(tenant.status)}</td><td>{escape(tenant.language)}</td>"
-        f"<td>{escape(tenant.timezone)}</td><td>{shown}</td><td class=\"messages\">{count}</td></tr>"
+        f'<td>{escape(tenant.timezone)}</td><td>{shown}</td><td class="messages">{count}</td></tr>'
     )

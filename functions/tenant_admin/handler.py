@@ -6,6 +6,8 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from mangum import Mangum
+
 from hotel_common.config import TenantAdminSettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush
@@ -13,7 +15,6 @@ from hotel_common.redis_client import get_redis
 from hotel_common.tenancy import default_cache
 from hotel_common.tenancy.store import TenantStore
 from hotel_common.tenancy.version import RedisVersion
-from mangum import Mangum
 
 from .adapters import AdminToken, ClientRateLimiter, MessageCounts
 from .app import AdminDeps, create_app

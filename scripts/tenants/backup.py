@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from hotel_common.tenancy.store import TenantStore
-
 from infra.topology import physical_name
 
 FORMAT = "agente-hotel-tenants/1"

@@ -17,7 +17,6 @@ from typing import Any
 from hotel_common.tenancy import keys
 from hotel_common.tenancy.models import Identifier, Tenant
 from hotel_common.tenancy.store import TenantStore
-
 from scripts.tenants.backup import FORMAT, default_store
 
 
@@ -58,7 +57,6 @@ def main() -> None:
     store, _stage = default_store()
     if args.create_table:
         from hotel_common import aws
-
         from infra.topology import table
         from scripts.tenants.tables import create_table
 

@@ -18,7 +18,6 @@ from hotel_common.logging import get_logger
 from hotel_common.tenancy.errors import IdentifierTaken, TenantExists
 from hotel_common.tenancy.models import IdentifierKind, TenantCreate, normalize_identifier, utc_now
 from hotel_common.tenancy.store import TenantStore
-
 from infra.topology import APP, physical_name
 
 logger = get_logger("tenants-seed")

@@ -11,12 +11,12 @@ from typing import Any
 import boto3
 import pytest
 import redis
+
 from hotel_common import aws, tenancy
 from hotel_common.config import load
 from hotel_common.metrics import metrics
 from hotel_common.redis_client import get_redis
 from infra.topology import table
-
 from scripts.tenants.tables import create_table
 
 REDIS_DB = 12  # the tenancy tests' own database; flushed before and after each test

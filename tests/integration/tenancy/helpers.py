@@ -47,7 +47,7 @@ def call(
     headers = {**(auth or {}), **({"content-type": "application/json"} if body is not None else {})}
     payload = body if isinstance(body, str | bytes) or body is None else json.dumps(body)
     event = http_event(method, path, payload, headers, query, route_key=route_key, source_ip=source_ip)
-    return Reply(handler(event, FakeContext()))
+    return Reply(handler(event, FakeContext()))  # type: ignore[arg-type]
 
 
 def ident_path(tenant_id: str, identifier: str) -> str:
