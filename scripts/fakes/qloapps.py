@@ -1,6 +1,6 @@
 """Fake QloApps 1.6.1 webservice for the local stack and the tests (port 8081).
 
-Faithful to what a real 1.6.1 answers (docs/reference: QloApps webservice, sections a and c): `/api/...`,
+Faithful to what a real 1.6.1 answers (the project's QloApps reference notes, sections a and c): `/api/...`,
 the 32-character key as basic-auth user, JSON only with `output_format=JSON` (or the `Io-Format` /
 `Output-Format` header), `{"errors":[{"code","message"}]}` bodies, numbers as strings where PrestaShop
 renders database values, PHP assoc arrays as objects and `[]` when empty, XML-only `hotel_ari` bodies, the
@@ -11,7 +11,8 @@ Stateful: rooms are booked per night, a booking takes rooms for its nights and a
 
 Test endpoints (no auth): `GET /_state[?date_from=&date_to=]` (bookings, free rooms per room type and
 night), `POST /_reset`, `GET|POST|DELETE /_faults` with `{"latency_ms", "error_rate", "down", "garbage",
-"booking_500_after_create"}` (POST merges, DELETE clears).
+"booking_500_after_create"}` (POST merges, DELETE clears; `down` answers 503, `garbage` true gives
+a body that is not JSON and "shape" JSON of the wrong shape).
 
     python -m scripts.fakes.qloapps --port 8081
 """

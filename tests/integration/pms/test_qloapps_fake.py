@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
-from hotel_common.pms import Booking, BookingRequest, Guest, PmsError, QloAppsClient
 
+from hotel_common.pms import Booking, BookingRequest, Guest, PmsError, QloAppsClient
 from scripts.fakes.qloapps import DEMO_KEYS, INACTIVE_KEY
 from tests.integration.pms.conftest import FakeServer
 
@@ -19,10 +20,22 @@ SUITE = 3  # hotel 1, two rooms
 GUEST = Guest(firstname="Ana", lastname="Ruiz", email="ana@example.com", phone="+34600111222")
 
 
+_OPEN: list[QloAppsClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def qlo(
     fake: FakeServer, key: str = DEMO_KEYS["hotel-sol"], *, timeout: float = 5.0, booking_timeout: float = 10.0
 ) -> QloAppsClient:
-    return QloAppsClient(fake.url, key, timeout=timeout, booking_timeout=booking_timeout)
+    client = QloAppsClient(fake.url, key, timeout=timeout, booking_timeout=booking_timeout)
+    _OPEN.append(client)
+    return client
 
 
 def book(client: QloAppsClient, room_type: int = SUITE, **kw: object) -> Booking:

@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
+
 from hotel_common.pms import BookingRequest, Guest, PmsError, QloAppsClient
 from hotel_common.pms.qloapps import ari_request_xml, booking_body
 

@@ -447,7 +447,8 @@ class QloAppsClient:
             raise PmsError(exc.type, exc.message, status=200, outcome_unknown=True) from exc
 
     def cancel_booking(self, booking_id: int) -> Booking:
-        """Cancel; idempotent (an already cancelled or refunded booking is returned as it is)."""
+        """Cancel; idempotent (an already cancelled or refunded booking is returned as it is), so unlike a
+        create it is safe to repeat after any failure, including one after the PUT went through."""
         current = self.get_booking(booking_id)
         if current.cancelled:
             return current
