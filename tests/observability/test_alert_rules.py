@@ -6,6 +6,7 @@ Series carry the labels the exporter adds (job, stage); scenarios in one test gr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def _http(t: RulesTest) -> None:
     t.expect_alerts(g, "HighWebhook429Rate", "10m", [{"stage": "s", "endpoint": WEBHOOK}])
 
 
-def _histogram(metric: str, labels: dict[str, str], per_minute_by_le: dict[str, float]) -> list[dict[str, str]]:
+def _histogram(metric: str, labels: dict[str, str], per_minute_by_le: Mapping[str, float]) -> list[dict[str, str]]:
     return [
         series(f"{metric}_bucket", counter([(40, rate)]), {**labels, "le": le}) for le, rate in per_minute_by_le.items()
     ]
