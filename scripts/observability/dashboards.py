@@ -87,8 +87,9 @@ def single(
     thresholds: gdb.ThresholdsConfig | None = None,
     kind: str = "stat",
 ) -> Builder:
-    panel = (stat.Panel() if kind == "stat" else gauge.Panel()).title(title).datasource(DATASOURCE)
-    panel = panel.unit(unit).span(w).height(h).with_target(_query(expr, instant=True))
+    panel: Builder = stat.Panel() if kind == "stat" else gauge.Panel()
+    panel = panel.title(title).datasource(DATASOURCE).unit(unit).span(w).height(h)
+    panel = panel.with_target(_query(expr, instant=True))
     if thresholds is not None:
         panel = panel.thresholds(thresholds)
     panel = panel.reduce_options(gcommon.ReduceDataOptions().calcs(["lastNotNull"]))
