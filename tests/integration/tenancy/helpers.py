@@ -11,7 +11,7 @@ from tests.integration.tenancy.conftest import ADMIN_TOKEN
 
 AUTH = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 
-SOL = {
+SOL: dict[str, Any] = {
     "tenant_id": "hotel-sol",
     "name": "Hotel Sol de Mayo",
     "language": "es",
