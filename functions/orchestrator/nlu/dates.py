@@ -228,7 +228,7 @@ class _Scanner:
                 )
 
     def _range_in_month(self, match: re.Match[str]) -> None:
-        month, year = MONTHS[match["m"]], _year(match["y"])
+        month, year = MONTHS[match["m"]], _year(match.groupdict().get("y"))
         d1, d2 = int(match["d1"]), int(match["d2"])
         self._take(match)
         end_mention = Mention(match.start() + 1, match.end(), "out", d2, month, year)

@@ -29,9 +29,9 @@ _TIME_Q = (
 
 INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     "greeting": [
-        (r"hola|holi|holis|ola|alo|buenas|buen dia|buenos dias|buenas tardes|saludos|que tal|que onda|"
+        (r"hola|holi|holis|ola|alo|buenas(?! noches)|buen dia|buenos dias|buenas tardes|saludos|que tal|que onda|"
          r"que hubo|quiubo|hey|hi|hello|hiya|howdy|greetings|good morning|good afternoon|good evening|morning|"
-         r"sup|what is up|como estas|como esta|como andan|como va|como estan", 1.0),
+         r"sup|what is up|como estas|como andan|como va|como estan", 1.0),
         (r"buenas noches", 0.8),
     ],
     "goodbye": [
@@ -47,10 +47,11 @@ INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
          rf"pasan|pasen|talk|speak|chat|connect|transfer|put me through|get me|want|need|quiero|necesito)"
          rf"(?: \w+){{0,3}} (?:con |to |with |a |an |the |un |una |el |la |alguien )?{_PERSON}", 3.0),
         (r"persona real|ser humano|humano|atencion al cliente|servicio al cliente|real person|human being|"
-         r"live agent|customer service|customer support|operator|agente|asesor", 3.0),
+         r"live agent|customer service|customer support|operator|agente|asesor|human|humans|representative|"
+         r"representante", 3.0),
         (r"(?:que )?(?:me )?(?:llame|llamen|llamarme|contacte|contacten|contactarme)|call me|"
          r"have someone call|someone call", 3.0),
-        (r"me (?:pasas|pasan|comunicas|comunican|derivas|derivan|transfieres|transferis)|transfer me|"
+        (r"me (?:pasas|pasan|comunicas|comunican|derivas|derivan|transfieres|transferis) con|transfer me|"
          r"connect me", 3.0),
         (r"(?:eres|sos|es|are you|is this) (?:un |una |a )?(?:bot|robot|maquina|machine)", 2.5),
         (r"queja|quejarme|reclamo|reclamar|complaint|complain|urgente|urgent|emergencia|emergency", 3.0),
@@ -83,6 +84,8 @@ INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
          rf"{_ROOM} (?:available|free|left|open)|is there (?:a |any )?(?:{_ROOM}|space|anything)|"
          rf"anything (?:open|left|free)|(?:a |any )?{_ROOM} free", 2.5),
         (r"libres?|hay lugar|lugar para|cupo|space for|room for", 1.5),
+        (rf"(?:looking for|busco|buscamos|buscando|estoy buscando|need|necesito|necesitamos) (?:una |un |a |an )?"
+         rf"{_ROOM}", 2.0),
     ],
     "room_info": [
         (r"precio\w*|cuanto (?:cuesta|sale|vale|cobran|cobras|es|esta|seria|saldria|costaria|salen|cuestan)|"
@@ -98,6 +101,7 @@ INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (r"(?:cuantas personas|cuantos|how many (?:people|guests|persons)) (?:caben|entran|duermen|fit|sleep|"
          r"can stay)|capacidad|capacity|metros|m2|square|tamano|size|how big|que tan grande|que trae|"
          r"que incluye|what is included|what comes with|come with|includes?", 2.0),
+        (rf"{_ROOM} (?:con|with) (?!(?:\d+|dos|two|tres|three) )", 2.5),
         (rf"(?:fotos?|photos?|pictures?|pics?|descripcion|describe|details|detalles) (?:de |of )?(?:la |the )?"
          rf"{_ROOM}", 2.5),
     ],
@@ -106,7 +110,8 @@ INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
          r"reservenme|reservarme|reservarnos|reserve|book|apartar|apartame|apartenme|separar|agendar", 3.0),
         # A booking noun after a possessive is an existing booking, not a wish to book.
         (r"(?<!my )(?<!our )(?<!the )(?<!mi )(?<!la )(?<!nuestra )(?<!tengo una )(?:booking|reservation)", 2.0),
-        (r"hacer (?:una|la) reserva\w*|make a (?:reservation|booking)|quiero (?:una|la) reserva", 3.5),
+        (r"hacer (?:una|la) reserva\w*|make a (?:reservation|booking)|quiero (?:una|la) reserva|"
+         r"(?<!mi )(?<!la )(?<!tengo una )reserva (?:para|por|de una|de un|for)|looking to book", 3.5),
         (r"me la quedo|me lo quedo|nos la quedamos|nos lo quedamos|la tomo|la tomamos|i will take|"
          r"we will take|take it|go ahead|confirmo|confirmamos|confirm|lock it in|sign me up|lets do it|"
          r"(?:si|dale|ok) reserva", 3.0),
@@ -125,6 +130,7 @@ POLICY_PATTERNS: list[tuple[str, float]] = [
      r"hasta cuando|until when|how late|how far)|(?:free|gratuita|gratis) cancel\w*|"
      r"(?:se puede|can you|can one|is it possible to) cancel\w*\s*\?|"
      r"(?:what if|que pasa si|y si|en caso de que?|in case) (?:\w+ ){0,3}cancel\w*|"
+     r"(?:si|if) (?:i |we |yo )?cancel\w*|happens if (?:\w+ )?cancel\w*|"
      r"reembolsable|refundable|non refundable|no reembolsable", 5.0),
 ]
 
@@ -232,7 +238,23 @@ PROTECTED = frozenset(
     enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
     january february march april june july august september october november december
     adultos adulto ninos nino personas persona people adults adult kids children guests guest
-    chau gracias saludos porfa favor
+    chau gracias saludos porfa favor quien quienes vida sentido mundo tiempo trabajo cuenta cuento
+    looking cooking seeing being going doing having taking making coming getting waiting living
+    could would should there their theirs other others another mother father brother sister
+    about above after again against always around because before below between both during each
+    every first found from great group happen happens heard help here house just know known large
+    last least leave less little long many more most much must never number often only open over
+    part people place point right said same several since small some something still such sure
+    tell than that them then these they thing think this those though three through today together
+    under until very want ways well went what when where which while whole whom whose why will with
+    without work world would write year years young your yours hora ahora algo alguno alguna antes
+    aqui bajo bien cada casi cierto claro como contra cual cuales cuando cuanto debe decir dentro desde
+    despues donde durante ella ellos entonces entre era eran eres esas esos estaba estado estamos
+    estan estar este fue fueron gente gran grande hace hacer hacia hasta hay hemos hoy igual lado lejos
+    luego lugar mientras mismo mucho muchos nada nadie nosotros nuestro nuevo nunca otra otro otros
+    parte pasa pasar pero poco poder puede pueden puedo pues quiere quiero saber sea segun seguro ser
+    siempre sido sino sobre solo somos son tambien tanto tener tengo tiene todavia todo toda tres usted
+    vamos veces ver vez viene visa vino vive viven volver plata dinero pesos cosa clima chiste futbol
     """.split()
 )
 

@@ -207,8 +207,8 @@ class Corrector:
         if best is None:
             return token
         word = best[0]
-        # Short words: one edit is a lot, so also demand the same first letter ("casa" is not "cama").
-        if len(token) < 6 and word[0] != token[0]:
+        # One edit is a lot for a short word: demand the same first letter too ("looking" is not "booking").
+        if len(token) < 8 and word[0] != token[0]:
             return token
         return str(word)
 
