@@ -1,0 +1,124 @@
+"""Build the `hotel_common` layer and the function code assets without Docker.
+
+The layer's third-party dependencies are installed with pip for the Lambda platform (Linux arm64,
+CPython 3.12, wheels only) and cached by a hash of the dependency list, so repeated synths are fast and
+offline once the cache is warm. `hotel_common` itself is copied fresh on every synth (it changes often).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LAYER_SOURCE = REPO_ROOT / "layers" / "common"
+# node_modules/ is git- and lint-ignored and already holds the pinned CDK CLI; tools conventionally cache
+# under node_modules/.cache. Override with AGENTE_HOTEL_BUILD_CACHE.
+CACHE_DIR = Path(os.environ.get("AGENTE_HOTEL_BUILD_CACHE", REPO_ROOT / "node_modules" / ".cache" / "agente-hotel-cdk"))
+
+# The Python runtime ships boto3/botocore; bundling our pin would add ~25 MB for no gain.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
+PIP_PLATFORM = ("--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.12")
+
+FUNCTIONS_SOURCE = REPO_ROOT / "functions"
+# Never shipped in the function code asset.
+CODE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "test_*.py", "conftest.py")
+
+def layer_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
+    """The runtime requirements of [project].dependencies, minus what the Lambda runtime provides."""
+    requirements = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    return sorted(r for r in requirements if _requirement_name(r) not in RUNTIME_PROVIDED)
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def layer_asset(*, bundle: bool) -> Path:
+    """A directory laid out as a Lambda layer (`python/…`): dependencies (when bundling) + hotel_common."""
+    deps = layer_dependencies()
+    if bundle:
+        key = _digest("\n".join([*deps, *PIP_PLATFORM]))
+        deps_dir = _installed_dependencies(deps, CACHE_DIR / f"deps-{key}")
+    else:
+        key, deps_dir = "none", None
+    target = CACHE_DIR / f"layer-{key}-{_tree_digest(LAYER_SOURCE / 'hotel_common')}"
+    if not target.exists():
+        staging = target.with_name(target.name + f".tmp{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        if deps_dir is not None:
+            # Hard links: the deps tree is tens of MB and identical across layer builds.
+            shutil.copytree(deps_dir, staging / "python", copy_function=os.link)
+        shutil.copytree(
+            LAYER_SOURCE / "hotel_common",
+            staging / "python" / "hotel_common",
+            ignore=CODE_IGNORE,
+        )
+        _publish(staging, target)
+    return target
+
+
+def code_asset() -> Path:
+    """A directory holding the `functions/` package, so handler strings stay `functions.<name>.handler.handler`
+    as they are locally. Staged by content digest: unchanged code keeps the same asset hash."""
+    target = CACHE_DIR / f"code-{_tree_digest(FUNCTIONS_SOURCE)}"
+    if not target.exists():
+        staging = target.with_name(target.name + f".tmp{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(FUNCTIONS_SOURCE, staging / "functions", ignore=CODE_IGNORE)
+        _publish(staging, target)
+    return target
+
+
+def _installed_dependencies(deps: list[str], target: Path) -> Path:
+    if target.exists():
+        return target
+    staging = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+        "--target", str(staging), "--only-binary=:all:", *PIP_PLATFORM, *deps,
+    ]
+    try:
+        subprocess.run(command, check=True)  # noqa: S603 - fixed argv, no shell
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(
+            "installing the layer's dependencies for linux/arm64 failed (is PyPI reachable?); "
+            "`-c bundle=false` synthesizes without them (not deployable)"
+        ) from exc
+    for pruned in ("boto3", "botocore", "bin"):
+        shutil.rmtree(staging / pruned, ignore_errors=True)
+    _publish(staging, target)
+    return target
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Atomic rename, so a concurrent or interrupted synth never sees half a directory."""
+    try:
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not target.exists():
+            raise
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not _ignored(p.relative_to(root))):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _ignored(relative: Path) -> bool:
+    return any(CODE_IGNORE(str(relative.parent), [part]) for part in relative.parts)
