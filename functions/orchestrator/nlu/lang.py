@@ -32,9 +32,13 @@ _EN = frozenset(
     please thanks thank hi hello hey morning evening afternoon night nights room rooms book booking
     reservation cancel available availability price prices much many how people person adults kids
     tonight tomorrow today weekend week next guys want need like get got just me us u ur pls thx
-    bye goodbye see later cheers take care parking breakfast pool gym dogs pets allowed time address
+    bye goodbye see later cheers take care breakfast pool gym dogs pets allowed time address
     free included per anyone anything something someone talk speak human agent help would like im
-    whats thats dont cant wont ill id its
+    whats thats dont cant wont ill id its hello howdy hiya password representative ty thx blah haha lol
+    hmm sing song joke weather who won game fox quick brown told tell say said know think make take give
+    go going come coming stay staying early much more less cheap expensive bed beds bathroom
+    pool dog dogs cat pets allowed smoking car airport transfer cash card pay payment front desk
+    manager human person real
     """.split()
 )
 # Words spelled the same in both languages are no evidence.
@@ -43,11 +47,13 @@ _ES_ONLY = _ES - _SHARED
 _EN_ONLY = _EN - _SHARED
 _ES_CHARS = re.compile(r"[ñáéíóúü¿¡]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
+# English terms Spanish-speaking guests use as they are.
+_LOANWORDS = re.compile(r"\b(?:late )?check\s*-?\s*(?:in|out)s?\b|\bwi\s*-?\s*fi\b|\b(?:ok|okay|parking|spa|suite)\b")
 
 
 def detect_language(text: str) -> str:
     """Return "es" or "en"; "es" when unsure."""
-    words = _WORD.findall(strip_accents(text))
+    words = [re.sub(r"([a-z])\1{2,}", r"\1", w) for w in _WORD.findall(_LOANWORDS.sub(" ", strip_accents(text)))]
     es = sum(1.0 for w in words if w in _ES_ONLY)
     en = sum(1.0 for w in words if w in _EN_ONLY)
     es += 1.5 * len(_ES_CHARS.findall(text))

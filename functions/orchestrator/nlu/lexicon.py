@@ -117,6 +117,12 @@ INTENT_PATTERNS: dict[str, list[tuple[str, float]]] = {
          r"(?:si|dale|ok) reserva", 3.0),
         (rf"(?:quiero|quisiera|queremos|quisieramos|necesito|necesitamos|i want|i would like|we would like|"
          rf"i need|we need|we want) (?:una |la |el |a |an |the )?{_ROOM}", 2.0),
+        (rf"(?:anota\w*|rentar|alquilar|rent|hold|guardame|guardanos|separame|separanos|dame|danos|give me|"
+         rf"get|agarro|agarramos)(?: \w+){{0,2}} {_ROOM}|(?:nos quedamos|me quedo|will go|go) with (?:the |la |el )?"
+         rf"{_ROOM}|(?:nos quedamos|me quedo) con (?:la |el )?{_ROOM}|anotame|anotanos|la quiero|lo quiero|"
+         rf"como sigo|how do i proceed|next steps?", 3.0),
+        # A bare request for a room, said politely, is a booking: "una habitación para mañana por favor".
+        (rf"^(?:una |un |a |an |one )?{_ROOM}\b.*\b(?:por favor|porfa|please)", 3.0),
         (r"(?<!mi )(?<!la )(?<!nuestra )(?<!tengo una )(?<!tenemos una )reserva", 1.0),
     ],
 }

@@ -152,6 +152,9 @@ _GLUE = [
     (re.compile(r"\bpasado\s+manana\b"), "pasadomanana"),
     (re.compile(r"\bday after (?:tomorrow|tmrw)\b"), "pasadomanana"),
     (re.compile(r"\broom\s*-?\s*service\b"), "roomservice"),
+    (re.compile(r"\b(i|you|we|they|he|she|it)'ll\b"), r"\1 will"),
+    (re.compile(r"\b(you|we|they)'re\b"), r"\1 are"),
+    (re.compile(r"\b(i|you|we|they)'ve\b"), r"\1 have"),
     (re.compile(r"\b(\w+)'(s|re|ll|d|m|ve|t)\b"), r"\1\2"),
 ]
 
