@@ -235,7 +235,8 @@ class LocalStack:
     def aws_clients(self) -> dict[str, Any]:
         session = boto3.session.Session(
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - the emulator takes any key, region_name="us-east-1"
+            aws_secret_access_key="testing",  # noqa: S106 - the emulator takes any key
+            region_name="us-east-1",
         )
         endpoint = self.config.url(self.config.aws_port)
         return {
