@@ -26,7 +26,13 @@ from functions.orchestrator.nlu.dates import MONTHS, NUMBER_WORDS, WEEKDAYS, ext
 from functions.orchestrator.nlu.intents import decide
 from functions.orchestrator.nlu.lang import detect_language
 from functions.orchestrator.nlu.lexicon import vocabulary
-from functions.orchestrator.nlu.slots import ROOM_WORDS, extract_booking_ref, extract_guests, extract_room_type
+from functions.orchestrator.nlu.slots import (
+    ROOM_WORDS,
+    SLOT_WORDS,
+    extract_booking_ref,
+    extract_guests,
+    extract_room_type,
+)
 from functions.orchestrator.nlu.text import ABBREVIATIONS, Corrector, basic, canonical
 
 __all__ = ["INTENTS", "Understanding", "detect_language", "understand"]
@@ -46,7 +52,7 @@ INTENTS = (
 
 _CORRECTOR = Corrector(
     vocabulary() | set(MONTHS) | set(WEEKDAYS) | ROOM_WORDS,
-    protected=set(NUMBER_WORDS),
+    protected=set(NUMBER_WORDS) | SLOT_WORDS,
 )
 _WORD = re.compile(r"\b[a-z]+\b")
 

@@ -293,7 +293,7 @@ class _Scanner:
 def _fallback(text: str, today: dt.date, lang: str) -> list[Mention]:
     """dateparser for absolute dates the grammar does not know; imported here so that messages without a
     month or weekday word never pay for it."""
-    import dateparser.search  # noqa: PLC0415 - lazy on purpose (cold start)
+    import dateparser.search  # lazy on purpose: cold start
 
     settings: Any = {
         "RELATIVE_BASE": dt.datetime.combine(today, dt.time()),

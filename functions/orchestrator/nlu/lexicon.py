@@ -16,7 +16,10 @@ from collections.abc import Iterable
 
 Pattern = tuple[re.Pattern[str], float]
 
-_ROOM = r"(?:habitacion(?:es)?|habitaciones|suites?|rooms?|doble|double|family|familiar)"
+_ROOM = (
+    r"(?:(?:twin|single|triple|deluxe|standard|superior|family|double) rooms?|habitacion(?:es)?|suites?|rooms?|"
+    r"doble|double|family|familiar|twin|single|sencilla|individual|triple|matrimonial|deluxe)"
+)
 _PERSON = (
     r"(?:persona(?: real)?|humano|ser humano|alguien|agente|operador\w*|asesor\w*|recepcion\w*|encargad\w*|gerente|"
     r"representante|empleado|personal|human|person|someone|somebody|agent|representative|rep|manager|staff|"

@@ -47,15 +47,16 @@ _GUEST_PATTERNS = [
     re.compile(rf"\b{_N} {_ADULTS}(?:\s*(?:,|y|and|\+|con|with|mas|plus)\s*{_N} {_KIDS})?"),
     re.compile(
         rf"\b{_N2} (?:personas?|persons?|people|pax|huespedes|guests?|pers|viajeros|travell?ers|of us|"
-        rf"de nosotros|{_KIDS})\b"
+        rf"de nosotros)\b"
     ),
     re.compile(
         rf"\b(?:somos|seriamos|seremos|vamos|we are|we re|were|there are|there will be|party of|family of|"
-        rf"group of|grupo de|familia de|para|for|x) (?:un total de |a total of )?{_N}\b"
+        rf"group of|grupo de|familia de|para|for|x) (?:un total de |a total of )?{_N2}\b"
         rf"(?! ?(?:noches?|nights?|dias?|days?|horas?|hours?|am|pm|hs|de \w+|/|:|semanas?|weeks?|estrellas|"
         rf"stars|euros?|dolares|usd|eur|mxn|\$|%))"
     ),
 ]
+_ONLY_KIDS = re.compile(rf"\b{_N2} {_KIDS}\b")
 _COMPANION = (
     r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|wife|husband|partner|girlfriend|boyfriend|fiance\w*|"
     r"prometid[oa]|hermana|hermano|sister|brother|amiga|amigo|friend|mama|papa|madre|padre|mom|dad|mother|"
@@ -65,6 +66,8 @@ _WITH_COMPANION = re.compile(
     rf"\b(?:con|with|y|and|para|for) (?:mi|my) {_COMPANION}\b|\b(?:mi|my) {_COMPANION} (?:y|and) (?:yo|i|me)\b|"
     rf"\b(?:me|yo) (?:y|and) (?:mi|my) {_COMPANION}\b"
 )
+# Words the typo corrector must leave alone ("wife" is not a misspelt "wifi").
+SLOT_WORDS = frozenset(re.findall(r"[a-z]{4,}", _COMPANION + _KIDS + _ADULTS)) | {"party", "group", "total"}
 _PLURAL_KIDS = re.compile(rf"\b(?:mis|my|our|nuestros) {_N} {_KIDS}")
 _COUPLE = re.compile(r"\b(?:una pareja|en pareja|a couple|as a couple|mi pareja y yo)\b(?! of)")
 _ALONE = re.compile(
@@ -114,6 +117,9 @@ def extract_guests(text: str) -> int | None:
     if _WITH_COMPANION.search(text):
         kids = _PLURAL_KIDS.search(text)
         return 2 + (_number(kids.group(1)) if kids else 0)
+    kids_only = _ONLY_KIDS.search(text)
+    if kids_only:
+        return _number(kids_only.group(1))
     if _COUPLE.search(text):
         return 2
     if _ALONE.search(text):
@@ -136,13 +142,16 @@ def _canon(word: str) -> str:
 def extract_room_type(text: str, room_types: Sequence[str]) -> str | None:
     words = [w for w in re.findall(r"[a-z]+", text) if len(w) >= 3]
     canon_words = {_canon(w) for w in words}
-    best: list[tuple[float, int, str]] = []
+    best: list[tuple[float, float, str]] = []
     for name in room_types:
         distinctive = [w for w in re.findall(r"[a-z]+", strip_accents(name)) if w not in _FILLER]
         if not distinctive:
             continue
+        # A word of the name in the message counts fully; only a synonym of it ("doble" for "Double")
+        # counts less, so that "deluxe" prefers "Deluxe Rooms" over "Luxury Rooms".
         matched = sum(
-            1 for token in distinctive if _canon(token) in canon_words or any(_similar(token, w) for w in words)
+            1.0 if any(_similar(token, w) for w in words) else 0.75 if _canon(token) in canon_words else 0.0
+            for token in distinctive
         )
         if matched:
             best.append((matched / len(distinctive), matched, name))
