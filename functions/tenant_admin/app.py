@@ -138,8 +138,8 @@ def create_app(deps: AdminDeps) -> FastAPI:
         return _out(*admin.get(tenant_id))
 
     @app.patch(f"{PREFIX}/tenants/{{tenant_id}}", response_model=TenantOut, responses={404: {"model": Problem}})
-    def update_tenant(tenant_id: TenantIdPath, patch: TenantPatch) -> TenantOut:
-        admin.update(tenant_id, patch)
+    def update_tenant(tenant_id: TenantIdPath, body: TenantPatch) -> TenantOut:
+        admin.update(tenant_id, body)
         return _out(*admin.get(tenant_id))
 
     @app.post(
