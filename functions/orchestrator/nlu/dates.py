@@ -111,6 +111,7 @@ _END_MARKER = re.compile(
 )
 _DATEISH = re.compile(r"\b(?:" + "|".join(list(MONTHS) + list(WEEKDAYS)) + r")\b")
 _ROLE_WINDOW = 24
+_DATE_FOLLOWS = re.compile(r"[\s,]*(?:the )?(?:\d|(?:" + "|".join(MONTHS) + r")\b)")
 
 
 @dataclass
@@ -252,6 +253,9 @@ class _Scanner:
             self._take(match)
             self.mentions.append(Mention(match.start(), match.end(), self._role(match.start(), ""), int(match["d"])))
         for match in list(_WEEKDAY.finditer(self.work)):
+            if _DATE_FOLLOWS.match(self.text, match.end()):
+                self._take(match)  # "el sábado 14 de junio": the date says it, the weekday only names it
+                continue
             target = WEEKDAYS[match["wd"]]
             ahead = (target - today.weekday()) % 7
             if ahead == 0 and match["mod"].strip() not in ("este", "this"):

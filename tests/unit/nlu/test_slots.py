@@ -94,7 +94,7 @@ def test_past_date_rolls_to_next_year() -> None:
     }
 
 
-def test_dateparser_fallback_for_unusual_forms() -> None:
+def test_ordinal_with_month_and_year() -> None:
     assert slots("1st of jan 2026")["check_in"] == "2026-01-01"
 
 
@@ -222,3 +222,18 @@ def test_no_booking_ref(text: str) -> None:
 
 def test_booking_ref_number_is_not_a_date_or_guest_count() -> None:
     assert slots("cancelar reserva 1215") == {"booking_ref": "1215"}
+
+
+def test_weekday_before_a_date_is_not_a_second_date() -> None:
+    assert slots("llegamos el sábado 14 de junio") == {"check_in": "2025-06-14"}
+    assert slots("arrive on Thursday, March 13") == {"check_in": "2025-03-13"}
+
+
+def test_importing_does_not_load_dateparser() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, functions.orchestrator.nlu as n; n.understand('del 12 al 15 para 2'); " \
+        "print('dateparser' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert run.stdout.strip() == "False"
