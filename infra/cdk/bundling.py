@@ -18,22 +18,30 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LAYER_SOURCE = REPO_ROOT / "layers" / "common"
-# node_modules/ is git- and lint-ignored and already holds the pinned CDK CLI; tools conventionally cache
-# under node_modules/.cache. Override with AGENTE_HOTEL_BUILD_CACHE.
-CACHE_DIR = Path(os.environ.get("AGENTE_HOTEL_BUILD_CACHE", REPO_ROOT / "node_modules" / ".cache" / "agente-hotel-cdk"))
+# Beside the per-stage cloud assemblies (cdk.out/<stage>), git- and lint-ignored, and not under node_modules
+# (which `npm ci` wipes). Override with AGENTE_HOTEL_BUILD_CACHE.
+CACHE_DIR = Path(os.environ.get("AGENTE_HOTEL_BUILD_CACHE", REPO_ROOT / "cdk.out" / ".cache"))
 
-# The Python runtime ships boto3/botocore; bundling our pin would add ~25 MB for no gain.
-RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
-PIP_PLATFORM = ("--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.12")
+# The Python runtime ships boto3/botocore/s3transfer: they are resolved with the rest (so shared dependencies
+# such as python-dateutil stay within botocore's bounds) and then removed from the layer (~25 MB).
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+# Lambda's Python 3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels work there, and some
+# packages (cramjam) publish arm64 wheels only with that tag.
+PIP_PLATFORM = (
+    "--platform", "manylinux_2_28_aarch64",
+    "--platform", "manylinux2014_aarch64",
+    "--implementation", "cp",
+    "--python-version", "3.12",
+)
 
 FUNCTIONS_SOURCE = REPO_ROOT / "functions"
 # Never shipped in the function code asset.
 CODE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "test_*.py", "conftest.py")
 
 def layer_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
-    """The runtime requirements of [project].dependencies, minus what the Lambda runtime provides."""
-    requirements = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
-    return sorted(r for r in requirements if _requirement_name(r) not in RUNTIME_PROVIDED)
+    """The runtime requirements of [project].dependencies (the layer's content is these minus
+    RUNTIME_PROVIDED)."""
+    return sorted(tomllib.loads(pyproject.read_text())["project"]["dependencies"])
 
 
 def _requirement_name(requirement: str) -> str:
@@ -82,7 +90,7 @@ def _installed_dependencies(deps: list[str], target: Path) -> Path:
     staging = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+        sys.executable, "-m", "pip", "install", "-qq", "--disable-pip-version-check", "--no-compile",
         "--target", str(staging), "--only-binary=:all:", *PIP_PLATFORM, *deps,
     ]
     try:
@@ -92,8 +100,9 @@ def _installed_dependencies(deps: list[str], target: Path) -> Path:
             "installing the layer's dependencies for linux/arm64 failed (is PyPI reachable?); "
             "`-c bundle=false` synthesizes without them (not deployable)"
         ) from exc
-    for pruned in ("boto3", "botocore", "bin"):
-        shutil.rmtree(staging / pruned, ignore_errors=True)
+    for entry in staging.iterdir():
+        if entry.name == "bin" or _requirement_name(entry.name.split("-")[0]) in RUNTIME_PROVIDED:
+            shutil.rmtree(entry, ignore_errors=True)
     _publish(staging, target)
     return target
 
