@@ -8,7 +8,6 @@ SQS event source pollers and the schedules. Ctrl-C (or SIGTERM) stops everything
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib.util
 import logging
 import os
@@ -99,6 +98,10 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> N
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not come up within {timeout:.0f}s")
+
+
+def _no_signal_handlers() -> None:
+    """uvicorn runs in a thread here; the main thread owns the signals."""
 
 
 def redis_reachable(url: str) -> bool:
@@ -292,8 +295,15 @@ class LocalStack:
 
         self._loop_thread = threading.Thread(target=run, daemon=True, name="http")
         self._loop_thread.start()
+        thread = self._loop_thread
+
+        def listening(port: int) -> Callable[[], bool]:
+            return lambda: port_open(cfg.host, port) or not thread.is_alive()
+
         for _, port in apps:
-            wait_until(functools.partial(port_open, cfg.host, port), f"http server on {port}")
+            wait_until(listening(port), f"http server on {port}")
+        if not thread.is_alive():
+            raise RuntimeError("the HTTP servers stopped at start (see the traceback above)")
 
     async def _serve_all(self) -> None:
         for server in self._servers:
@@ -368,6 +378,3 @@ if __name__ == "__main__":
 
 __all__ = ["LocalConfig", "LocalStack", "httpx"]
 
-
-def _no_signal_handlers() -> None:
-    """uvicorn runs in a thread here; the main thread owns the signals."""

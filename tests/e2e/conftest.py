@@ -1,0 +1,126 @@
+"""The whole local stack (`make local`) as a fixture: started once per session on free ports, with its
+own Redis database, driven over HTTP like a newcomer would drive it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from tests.integration.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/12")
+APP_SECRET = "e2e-app-secret"
+VERIFY_TOKEN = "e2e-verify-token"
+
+
+@dataclass
+class RunningStack:
+    api: str
+    invoke: str
+    aws: str
+    graph: str
+    qloapps: str
+    redis_url: str
+    app_secret: str
+    verify_token: str
+    env: dict[str, str]
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.api}/webhooks/whatsapp"
+
+    def sent(self, to: str | None = None) -> list[dict[str, Any]]:
+        params = {"to": to} if to else {}
+        return list(httpx.get(f"{self.graph}/_sent", params=params, timeout=5).json())
+
+    def wait_for_replies(self, to: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            replies = self.sent(to)
+            if len(replies) >= count:
+                return replies
+            time.sleep(0.05)
+        return self.sent(to)
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    ports = {name: free_port() for name in ("aws", "api", "invoke", "graph", "qloapps")}
+    redis.Redis.from_url(E2E_REDIS_URL).flushdb()
+    state_dir = tmp_path_factory.mktemp("local-stack")
+    env = {
+        **os.environ,
+        "LOCAL_AWS_PORT": str(ports["aws"]),
+        "LOCAL_API_PORT": str(ports["api"]),
+        "LOCAL_INVOKE_PORT": str(ports["invoke"]),
+        "FAKE_GRAPH_PORT": str(ports["graph"]),
+        "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
+        "REDIS_URL": E2E_REDIS_URL,
+        "LOCAL_STATE_DIR": str(state_dir),
+        "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
+        "LOCAL_LOG_LEVEL": "INFO",
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.local.stack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+    log_path = state_dir / "stack.out"
+
+    def pump() -> None:
+        assert process.stdout is not None
+        with log_path.open("w") as log:
+            for line in process.stdout:
+                output.append(line)
+                log.write(line)
+                log.flush()
+                if line.strip() == "READY":
+                    ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    if not ready.wait(timeout=120) or process.poll() is not None:
+        process.kill()
+        pytest.fail("local stack did not start:\n" + "".join(output[-60:]))
+    host = "http://127.0.0.1"
+    stack = RunningStack(
+        api=f"{host}:{ports['api']}",
+        invoke=f"{host}:{ports['invoke']}",
+        aws=f"{host}:{ports['aws']}",
+        graph=f"{host}:{ports['graph']}",
+        qloapps=f"{host}:{ports['qloapps']}",
+        redis_url=E2E_REDIS_URL,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+        env=env,
+        output=output,
+    )
+    yield stack
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
