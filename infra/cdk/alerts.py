@@ -27,9 +27,7 @@ class AlarmTopic(Construct):
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
         )
-        self.topic = sns.Topic(
-            self, "Topic", topic_name=config.name("alarms"), master_key=self.key, enforce_ssl=True
-        )
+        self.topic = sns.Topic(self, "Topic", topic_name=config.name("alarms"), master_key=self.key, enforce_ssl=True)
         for service in PUBLISHERS:
             principal = iam.ServicePrincipal(service)
             self.key.grant(principal, "kms:Decrypt", "kms:GenerateDataKey*")

@@ -1,6 +1,6 @@
 """Entry point of the CDK app (cdk.json: `python -m infra.cdk.app`).
 
-    npx cdk synth -c stage=dev|staging|prod [-c bundle=false] [-c grafana=true] [-c alarm_email=…]
+npx cdk synth -c stage=dev|staging|prod [-c bundle=false] [-c grafana=true] [-c alarm_email=…]
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ def build(app: cdk.App) -> HotelStack:
         bundle=bundle_enabled(context),
         # Account/region from the CLI's credentials when it has them; environment-agnostic otherwise
         # (offline synth), which the template supports since no lookup is made.
-        env=cdk.Environment(
-            account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
-        ),
+        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
     )
     nag.enable(app)
     return stack

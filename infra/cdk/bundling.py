@@ -28,15 +28,20 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # Lambda's Python 3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels work there, and some
 # packages (cramjam) publish arm64 wheels only with that tag.
 PIP_PLATFORM = (
-    "--platform", "manylinux_2_28_aarch64",
-    "--platform", "manylinux2014_aarch64",
-    "--implementation", "cp",
-    "--python-version", "3.12",
+    "--platform",
+    "manylinux_2_28_aarch64",
+    "--platform",
+    "manylinux2014_aarch64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.12",
 )
 
 FUNCTIONS_SOURCE = REPO_ROOT / "functions"
 # Never shipped in the function code asset.
 CODE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "test_*.py", "conftest.py")
+
 
 def layer_dependencies(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
     """The runtime requirements of [project].dependencies (the layer's content is these minus
@@ -90,8 +95,18 @@ def _installed_dependencies(deps: list[str], target: Path) -> Path:
     staging = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     command = [
-        sys.executable, "-m", "pip", "install", "-qq", "--disable-pip-version-check", "--no-compile",
-        "--target", str(staging), "--only-binary=:all:", *PIP_PLATFORM, *deps,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-qq",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(staging),
+        "--only-binary=:all:",
+        *PIP_PLATFORM,
+        *deps,
     ]
     try:
         subprocess.run(command, check=True)  # noqa: S603 - fixed argv, no shell

@@ -262,4 +262,3 @@ class Functions(Construct):
                 iam.PolicyStatement(actions=["aps:RemoteWrite"], resources=[self.remote_write.workspace_arn])
             )
         return env
-

@@ -73,4 +73,3 @@ class Network(Construct):
                 "CDK's endpoint security group admits HTTPS from this VPC's CIDR only (a GetAtt cdk-nag cannot "
                 "resolve), not 0.0.0.0/0.",
             )
-

@@ -88,7 +88,9 @@ class Observability(Construct):
         )
         role.add_to_policy(iam.PolicyStatement(actions=["aps:ListWorkspaces"], resources=["*"]))
         nag.suppress(
-            role, "IAM5", "aps:ListWorkspaces has no resource-level permission (Grafana's data source picker).",
+            role,
+            "IAM5",
+            "aps:ListWorkspaces has no resource-level permission (Grafana's data source picker).",
             findings=["Resource::*"],
         )
         return grafana.CfnWorkspace(

@@ -1,6 +1,6 @@
 """Print a stage's outputs after `make deploy`, from the CLI's --outputs-file.
 
-    python -m infra.cdk.outputs cdk.out/dev/outputs.json
+python -m infra.cdk.outputs cdk.out/dev/outputs.json
 """
 
 from __future__ import annotations

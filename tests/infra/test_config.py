@@ -1,0 +1,50 @@
+"""Stage configuration, context overrides and the asset builders (no synthesis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.cdk import bundling
+from infra.cdk.config import STAGES, bundle_enabled, stage_config
+
+
+def _context(**values: object):  # type: ignore[no-untyped-def]
+    return values.get
+
+
+def test_stage_defaults_to_dev_and_rejects_unknown_stages() -> None:
+    assert stage_config(_context()).stage == "dev"
+    with pytest.raises(ValueError, match="unknown stage"):
+        stage_config(_context(stage="qa"))
+
+
+def test_context_overrides_switches() -> None:
+    config = stage_config(_context(stage="prod", grafana="true", alarm_email="ops@example.com", admin_auth="iam"))
+    assert (config.grafana, config.alarm_email, config.admin_auth) == (True, "ops@example.com", "iam")
+    with pytest.raises(ValueError, match="admin_auth"):
+        stage_config(_context(admin_auth="basic"))
+
+
+def test_bundling_is_on_unless_turned_off() -> None:
+    assert bundle_enabled(_context()) is True
+    assert bundle_enabled(_context(bundle="false")) is False
+
+
+def test_every_stage_is_named_consistently() -> None:
+    for stage, config in STAGES.items():
+        assert config.stage == stage
+        assert config.stack_name == f"agente-hotel-{stage}"
+
+
+def test_layer_dependencies_come_from_pyproject() -> None:
+    deps = bundling.layer_dependencies()
+    assert any(d.startswith("aws-lambda-powertools==") for d in deps)
+    assert any(d.startswith("botocore==") for d in deps), "resolved with the rest, pruned after install"
+
+
+def test_unbundled_layer_and_code_assets_have_the_lambda_layout() -> None:
+    layer = bundling.layer_asset(bundle=False)
+    assert (layer / "python" / "hotel_common" / "__init__.py").is_file()
+    code = bundling.code_asset()
+    assert (code / "functions" / "__init__.py").is_file()
+    assert not list(code.rglob("__pycache__")) and not list(code.rglob("tests"))
