@@ -20,6 +20,15 @@ import redis
 
 from tests.integration.conftest import free_port
 
+
+def ensure_observability_tools() -> None:
+    """The stack starts Prometheus and Alertmanager when installed; in tests they must be (CI installs them)."""
+    try:
+        from scripts.observability.tools import ensure_tools
+    except ImportError:
+        return
+    ensure_tools()
+
 ROOT = Path(__file__).resolve().parents[2]
 E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/12")
 APP_SECRET = "e2e-app-secret"
@@ -33,6 +42,8 @@ class RunningStack:
     aws: str
     graph: str
     qloapps: str
+    prometheus: str
+    alertmanager: str
     redis_url: str
     app_secret: str
     verify_token: str
@@ -59,8 +70,9 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    ports = {name: free_port() for name in ("aws", "api", "invoke", "graph", "qloapps")}
+    ports = {name: free_port() for name in ("aws", "api", "invoke", "graph", "qloapps", "prometheus", "alertmanager")}
     redis.Redis.from_url(E2E_REDIS_URL).flushdb()
+    ensure_observability_tools()
     state_dir = tmp_path_factory.mktemp("local-stack")
     env = {
         **os.environ,
@@ -69,6 +81,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         "LOCAL_INVOKE_PORT": str(ports["invoke"]),
         "FAKE_GRAPH_PORT": str(ports["graph"]),
         "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
+        "LOCAL_PROMETHEUS_PORT": str(ports["prometheus"]),
+        "LOCAL_ALERTMANAGER_PORT": str(ports["alertmanager"]),
         "REDIS_URL": E2E_REDIS_URL,
         "LOCAL_STATE_DIR": str(state_dir),
         "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
@@ -112,6 +126,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         aws=f"{host}:{ports['aws']}",
         graph=f"{host}:{ports['graph']}",
         qloapps=f"{host}:{ports['qloapps']}",
+        prometheus=f"{host}:{ports['prometheus']}",
+        alertmanager=f"{host}:{ports['alertmanager']}",
         redis_url=E2E_REDIS_URL,
         app_secret=APP_SECRET,
         verify_token=VERIFY_TOKEN,
