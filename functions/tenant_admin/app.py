@@ -87,6 +87,7 @@ class Problem(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "body is not decodable JSON"},
     401: {"model": Problem, "description": "missing or wrong bearer token"},
     429: {"model": Problem, "description": "rate limited"},
 }
@@ -187,7 +188,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def dependency_down(_request: Request, exc: Exception) -> JSONResponse:
         metrics.inc("admin_rejected_total", reason="store_unavailable")
-        logger.error("tenant store call failed", extra={"error": type(exc).__name__})
+        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+        logger.error("tenant store call failed", extra={"error": type(exc).__name__, "code": code})
         return _problem(503, "tenant store unavailable; retry")
 
     for error in (ClientError, BotoCoreError, TenancyUnavailable):

@@ -92,8 +92,8 @@ class TenantAdmin:
         return tenant
 
     def update(self, tenant_id: str, patch: TenantPatch) -> Tenant:
-        if patch.is_empty():
-            raise InvalidRequest("nothing to update")
+        if patch.is_empty():  # a merge patch with nothing in it changes nothing
+            return self.get(tenant_id)[0]
         tenant = self._store.update_tenant(tenant_id, patch)
         self._changed("tenant_updated", tenant_id)
         return tenant

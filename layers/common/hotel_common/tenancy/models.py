@@ -10,14 +10,32 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{2,30}$")
+# Patterns, not only validators, so the OpenAPI document says exactly what is accepted (a request valid
+# against the document is never refused).
+# ASCII classes only: the same pattern must mean the same in pydantic's Rust regex, in Python's and in
+# the clients that read the OpenAPI document (\s differs between them).
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$"
+URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"
+# 5 to 20 digits, optionally with a leading + and spaces, dots, dashes or brackets between them.
+PHONE_PATTERN = r"^\+?[0-9](?:[ ().-]*[0-9]){4,19}$"
+IDENTIFIER_PATTERN = f"(?:{PHONE_PATTERN})|(?:{EMAIL_PATTERN})"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_PHONE = re.compile(PHONE_PATTERN)
 _TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_TIMEZONES = sorted(available_timezones())
 
 Status = Literal["active", "inactive"]
 Language = Literal["es", "en"]
@@ -35,26 +53,45 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _email_or_empty(value: str) -> str:
-    if value and not _EMAIL.match(value):
-        raise ValueError("not an email address")
-    return value.lower()
-
-
-def _http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
-        raise ValueError("must be an http(s) URL")
-    return value.rstrip("/")
-
-
-Timezone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_timezone)]
+Timezone = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_timezone),
+    WithJsonSchema({"type": "string", "enum": _TIMEZONES} if _TIMEZONES else {"type": "string"}),
+]
 ClockTime = Annotated[str, StringConstraints(pattern=_TIME)]
-StaffEmail = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email_or_empty)]
-HttpUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_http_url)]
+StaffEmail = Annotated[str, StringConstraints(max_length=254, pattern=f"^$|{EMAIL_PATTERN}"), AfterValidator(str.lower)]
+HttpUrl = Annotated[
+    str,
+    StringConstraints(max_length=500, pattern=URL_PATTERN),
+    AfterValidator(lambda value: value.rstrip("/")),
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+def _json_integer(value: object) -> int:
+    """JSON Schema's integer: 7 and 7.0, never "7" or true (strict mode alone would refuse 7.0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("must be an integer")
+    return int(value)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        # A lone surrogate escaped in JSON decodes fine but cannot be stored: refuse it here (422), not
+        # in the DynamoDB serializer (500).
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+        return value
 
 
 class HotelProfile(_Strict):
@@ -90,8 +127,10 @@ class PmsRef(_Strict):
     `secret_name`; it is never stored in the table nor logged."""
 
     base_url: HttpUrl
-    hotel_id: int = Field(ge=1, le=10_000_000)
+    hotel_id: int = Field(ge=1, le=10_000_000, strict=False)
     secret_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/_+=.@:-]{1,512}$")]
+
+    _hotel_id_is_integer = field_validator("hotel_id", mode="before")(_json_integer)
 
 
 class Tenant(BaseModel):
@@ -123,7 +162,7 @@ class Identifier(BaseModel):
 
 class TenantCreate(_Strict):
     tenant_id: TenantId
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+    name: Name
     status: Status = "active"
     language: Language = "es"
     timezone: Timezone = "Europe/Madrid"
@@ -135,7 +174,7 @@ class TenantCreate(_Strict):
 
 
 class TenantPatch(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)] | None = None
+    name: Name | None = None
     status: Status | None = None
     language: Language | None = None
     timezone: Timezone | None = None
@@ -149,7 +188,11 @@ class TenantPatch(_Strict):
 
 
 class IdentifierCreate(_Strict):
-    identifier: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    identifier: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=254, pattern=IDENTIFIER_PATTERN),
+        Field(description="a phone number in any spelling, a WhatsApp phone_number_id, or an email address"),
+    ]
     kind: IdentifierKind | None = None
 
 
@@ -171,9 +214,7 @@ def normalize_identifier(raw: str) -> tuple[str, IdentifierKind]:
             raise ValueError("not an email address")
         return value.lower(), "email"
     if _PHONE.match(value):
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if 5 <= len(digits) <= 20:
-            return digits, "phone"
+        return "".join(ch for ch in value if ch.isdigit()), "phone"
     raise ValueError("identifier must be a phone number, a WhatsApp phone_number_id or an email address")
 
 

@@ -131,9 +131,10 @@ class TenantStore:
             names[f"#{field}"] = field
             values[f":{field}"] = value
             sets.append(f"#{field} = :{field}")
-        if patch.profile is not None:
+        profile = patch.profile.model_dump(exclude_none=True) if patch.profile is not None else {}
+        if profile:  # DynamoDB refuses expression names that the expression does not use
             names["#profile"] = "profile"
-            for field, value in patch.profile.model_dump(exclude_none=True).items():
+            for field, value in profile.items():
                 names[f"#p_{field}"] = field
                 values[f":p_{field}"] = value
                 sets.append(f"#profile.#p_{field} = :p_{field}")
