@@ -108,7 +108,8 @@ QUEUES: tuple[Queue, ...] = (
     # Raw webhook bodies. Visibility = 6x the normalizer's timeout (AWS guidance for event source mappings).
     Queue("inbound", visibility_timeout_seconds=60, max_receive_count=5),
     # One event per guest message/status; group = business number + guest, so order holds per guest.
-    Queue("messages", visibility_timeout_seconds=180, max_receive_count=5),
+    # Visibility = 6x the orchestrator's timeout.
+    Queue("messages", visibility_timeout_seconds=540, max_receive_count=5),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -120,6 +121,8 @@ TABLES: tuple[Table, ...] = (
         sort_key="sk",
         indexes=(GlobalIndex("tenant_list", partition_key="gsi1pk", sort_key="gsi1sk"),),
     ),
+    # Conversation state per tenant + guest (the orchestrator's dialog), versioned, expiring.
+    Table("conversations", partition_key="pk", ttl_attribute="expires_at"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -152,10 +155,13 @@ FUNCTIONS: tuple[Function, ...] = (
         name="orchestrator",
         handler="functions.orchestrator.handler.handler",
         description="Conversation: idempotent per message, dialog, replies through the Graph API",
-        timeout_seconds=30,
+        # A booking through pms_proxy may take up to 60 s (QloApps sends its e-mails synchronously).
+        timeout_seconds=90,
         memory_mb=512,
         environment=_frozen({"POWERTOOLS_SERVICE_NAME": "orchestrator"}),
-        table_names=_frozen({"IDEMPOTENCY_TABLE": "idempotency", "TENANTS_TABLE": "tenants"}),
+        table_names=_frozen(
+            {"IDEMPOTENCY_TABLE": "idempotency", "TENANTS_TABLE": "tenants", "CONVERSATIONS_TABLE": "conversations"}
+        ),
     ),
     Function(
         name="tenant_admin",

@@ -105,9 +105,39 @@ class TenantAdminSettings(TenancySettings):
         return frozenset({"ADMIN_API_TOKEN"}) if self.ADMIN_API_TOKEN_SECRET_ARN else frozenset()
 
 
-class OrchestratorSettings(WhatsAppSettings):
+class OrchestratorSettings(WhatsAppSettings, TenancySettings):
     IDEMPOTENCY_TABLE: str = ""
     IDEMPOTENCY_TTL_SECONDS: int = Field(default=48 * 3600, ge=24 * 3600)
+    CONVERSATIONS_TABLE: str = "agente-hotel-local-conversations"
+    CONVERSATION_TTL_SECONDS: int = Field(default=30 * 24 * 3600, ge=3600)
+    CONVERSATION_CACHE_SECONDS: int = Field(default=900, ge=0, le=24 * 3600)
+    # Physical name or ARN; empty means agente-hotel-<STAGE>-pms_proxy.
+    PMS_PROXY_FUNCTION: str = ""
+    PMS_TIMEOUT_SECONDS: float = Field(default=8.0, gt=0, le=60)
+    PMS_BOOKING_TIMEOUT_SECONDS: float = Field(default=65.0, gt=0, le=120)
+    HANDOFF_PAUSE_SECONDS: int = Field(default=4 * 3600, ge=60)
+    # Approved template sent when the 24-hour customer-service window is closed (one body parameter: hotel).
+    WHATSAPP_REENGAGEMENT_TEMPLATE: str = "hotel_reengagement"
+    # A speech-to-text provider for voice notes; empty: guests are asked to write.
+    SPEECH_PROVIDER: str = ""
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535)
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: SecretStr = SecretStr("")
+    SMTP_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=30)
+    GMAIL_USERNAME: str = ""
+    GMAIL_APP_PASSWORD: SecretStr = SecretStr("")
+    ALERT_EMAIL_FROM: str = "agente-hotel@localhost"
+
+    @property
+    def pms_proxy_function(self) -> str:
+        return self.PMS_PROXY_FUNCTION or f"agente-hotel-{self.STAGE}-pms_proxy"
+
+    def _secrets_read_elsewhere(self) -> frozenset[str]:
+        # Mail credentials are optional: empty means "not configured", not a dummy.
+        return frozenset(
+            name for name in ("SMTP_PASSWORD", "GMAIL_APP_PASSWORD") if not getattr(self, name).get_secret_value()
+        )
 
 
 S = TypeVar("S", bound=CommonSettings)

@@ -78,6 +78,10 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     # Orchestrator
     MetricDef("orchestrator_messages_total", "counter", "Guest messages handled", ("intent", "status")),
     MetricDef("orchestrator_latency_seconds", "histogram", "Guest message handling latency", ("intent",)),
+    MetricDef("orchestrator_pms_calls_total", "counter", "pms_proxy calls", ("operation", "result")),
+    MetricDef("orchestrator_handoff_total", "counter", "Handoffs to staff", ("result",)),
+    MetricDef("orchestrator_state_errors_total", "counter", "Conversation state failures", ("reason",)),
+    MetricDef("orchestrator_send_failures_total", "counter", "Replies not delivered", ("reason",)),
     MetricDef("whatsapp_status_total", "counter", "Delivery statuses received", ("status",)),
     MetricDef("whatsapp_send_total", "counter", "Graph API sends", ("type", "result")),
     # Readiness
