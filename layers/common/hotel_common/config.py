@@ -140,6 +140,35 @@ class OrchestratorSettings(WhatsAppSettings, TenancySettings):
         )
 
 
+class MetricsExporterSettings(CommonSettings):
+    """functions/metrics_exporter. With AMP_REMOTE_WRITE_URL set the pushes are SigV4-signed for AMP;
+    otherwise they go unsigned to PROMETHEUS_REMOTE_WRITE_URL (the local Prometheus); neither set: no push."""
+
+    PROMETHEUS_REMOTE_WRITE_URL: str = ""
+    AMP_REMOTE_WRITE_URL: str = ""
+    # Region of the AMP workspace; empty: taken from the URL host (aps-workspaces.<region>.amazonaws.com).
+    AMP_REGION: str = ""
+    METRICS_JOB: str = "agente-hotel"
+    # The desired push period, set by the deployer for scheduled functions. EventBridge fires at most once a
+    # minute, so a scheduled invocation pushes 60 / SCHEDULE_EVERY_SECONDS times, this far apart. Unset
+    # (the local stack, which invokes on the period itself): one push per invocation.
+    SCHEDULE_EVERY_SECONDS: int | None = Field(default=None, ge=1)
+    REMOTE_WRITE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=30)
+    REMOTE_WRITE_MAX_ATTEMPTS: int = Field(default=3, ge=1, le=10)
+    REMOTE_WRITE_MAX_SAMPLES_PER_REQUEST: int = Field(default=2000, ge=10)
+
+
+class HealthSettings(TenantAdminSettings):
+    """functions/health: readiness checks and GET /metrics (admin bearer token required in production)."""
+
+    IDEMPOTENCY_TABLE: str = ""
+    INBOUND_QUEUE_URL: str = ""
+    QLOAPPS_BASE_URL: str = "http://127.0.0.1:8081"
+    READINESS_CHECK_TIMEOUT_SECONDS: float = Field(default=1.5, gt=0, le=10)
+    # Bound of the whole readiness check (the checks run concurrently).
+    READINESS_TOTAL_TIMEOUT_SECONDS: float = Field(default=2.5, gt=0, le=20)
+
+
 S = TypeVar("S", bound=CommonSettings)
 
 

@@ -2,7 +2,8 @@
 
 Each invocation records into process-local deltas; `flush()` adds them at the end of the invocation into
 cumulative series in Redis in one pipelined round trip (counters and histogram buckets add, gauges set).
-The exporter function reads those series and remote-writes them to Prometheus. Names are the original
+The exporter function reads those series (`read_all`) and remote-writes them to Prometheus; `GET /metrics`
+renders the same series in the text format. Names are the original
 system's (ARCHITECTURE.md) and are declared once, here.
 
 Redis layout (one hash per metric; field = canonical label set, see `label_key`):
@@ -88,6 +89,9 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("dependency_up", "gauge", "1 when the dependency answered the readiness check", ("name",)),
     MetricDef("readiness_up", "gauge", "1 when every dependency is up"),
     MetricDef("readiness_last_check_timestamp", "gauge", "Unix time of the last readiness check"),
+    # Metrics exporter (functions/metrics_exporter)
+    MetricDef("metrics_export_total", "counter", "Remote-write pushes by outcome", ("result",)),
+    MetricDef("metrics_export_series", "gauge", "Series sent by the last successful push"),
 )
 
 
@@ -179,6 +183,81 @@ class Recorder:
                 extra={"dropped_series": len(adds) + len(sets), "error": type(exc).__name__},
             )
             return False
+
+
+@dataclass(frozen=True)
+class SeriesValue:
+    """One cumulative series as Prometheus sees it: a histogram yields `<family>_bucket` (with `le`),
+    `<family>_sum` and `<family>_count` series; counters and gauges keep their family name."""
+
+    name: str
+    labels: tuple[tuple[str, str], ...]  # sorted by name, without __name__
+    value: float
+    family: str
+    kind: Kind
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+def _series_of(family: str, kind: Kind, field: str, value: float) -> SeriesValue:
+    if kind != "histogram":
+        return SeriesValue(family, tuple(sorted(parse_label_key(field).items())), value, family, kind)
+    lkey, _, part = field.rpartition("|")
+    labels = parse_label_key(lkey)
+    if part.startswith("le="):
+        labels["le"] = part[3:]
+        name = f"{family}_bucket"
+    else:
+        name = f"{family}_{part}"
+    return SeriesValue(name, tuple(sorted(labels.items())), value, family, kind)
+
+
+def _order(series: SeriesValue) -> tuple[Any, ...]:
+    """Family, then label set, then sum/count after the buckets in ascending `le`."""
+    labels = tuple(item for item in series.labels if item[0] != "le")
+    le = dict(series.labels).get("le")
+    rank = 0 if le is not None else (1 if series.name.endswith("_sum") else 2)
+    return (series.family, labels, rank, float(le) if le is not None else 0.0)
+
+
+def read_all(redis_client: Any) -> list[SeriesValue]:
+    """Every cumulative series in Redis, in a stable order (two round trips: the index, then one
+    pipelined HGETALL per metric). Raises the client's error: callers decide what a failure means."""
+    index = {_text(k): _text(v) for k, v in redis_client.hgetall(INDEX_KEY).items()}
+    names = sorted(n for n, kind in index.items() if kind in ("counter", "gauge", "histogram"))
+    if not names:
+        return []
+    pipe = redis_client.pipeline(transaction=False)
+    for name in names:
+        pipe.hgetall(KEY_PREFIX + name)
+    series: list[SeriesValue] = []
+    for name, fields in zip(names, pipe.execute(), strict=True):
+        kind: Kind = index[name]  # type: ignore[assignment]
+        values = {_text(field): _text(raw) for field, raw in fields.items()}
+        if kind == "histogram" and name in DEFINITIONS:
+            values = _with_empty_buckets(values, DEFINITIONS[name].buckets)
+        for field, raw in values.items():
+            try:
+                series.append(_series_of(name, kind, field, float(raw)))
+            except ValueError:
+                logger.warning("metrics: unreadable field skipped", extra={"metric": name})
+    series.sort(key=_order)
+    return series
+
+
+def _with_empty_buckets(fields: dict[str, str], buckets: tuple[float, ...]) -> dict[str, str]:
+    """A bucket no observation fell into has no Redis field; its true value is 0. Emitting it keeps every
+    label set's buckets complete, so histogram_quantile interpolates within the right bucket."""
+    complete = dict(fields)
+    for field in fields:
+        lkey, _, part = field.rpartition("|")
+        if part != "count":
+            continue
+        for bound in (*buckets, float("inf")):
+            complete.setdefault(f"{lkey}|le={_format_bound(bound)}", "0")
+    return complete
 
 
 def _format_bound(bound: float) -> str:
