@@ -169,6 +169,50 @@ class HealthSettings(TenantAdminSettings):
     READINESS_TOTAL_TIMEOUT_SECONDS: float = Field(default=2.5, gt=0, le=20)
 
 
+
+class PmsSettings(TenancySettings):
+    """The PMS proxy: per-tenant QloApps credentials, timeouts, retries, breaker, cache, booking safety.
+
+    A booking may take 40 s on a real QloApps (confirmation e-mails are sent synchronously), so bookings get
+    a long timeout and reads a short one; the pms_proxy Lambda timeout (infra/topology.py) exceeds the
+    booking timeout plus the look-up that follows an uncertain create.
+    """
+
+    # Tenants' webservice keys live under this Secrets Manager prefix (the deployer sets it, and IAM grants
+    # only it); a tenant record naming a secret outside it is refused. Empty: no check (local stack).
+    PMS_SECRET_PREFIX: str = ""
+    PMS_SECRET_MAX_AGE_SECONDS: int = Field(default=300, ge=0, le=3600)
+    PMS_READ_TIMEOUT_SECONDS: float = Field(default=4.0, gt=0, le=30)
+    PMS_BOOKING_TIMEOUT_SECONDS: float = Field(default=45.0, gt=0, le=120)
+    PMS_RETRY_ATTEMPTS: int = Field(default=3, ge=1, le=10)
+    PMS_RETRY_BASE_DELAY_SECONDS: float = Field(default=0.1, ge=0, le=5)
+    PMS_RETRY_MAX_DELAY_SECONDS: float = Field(default=1.0, ge=0, le=10)
+    PMS_RETRY_DEADLINE_SECONDS: float = Field(default=8.0, gt=0, le=60)
+    PMS_BREAKER_FAILURE_THRESHOLD: int = Field(default=5, ge=1, le=100)
+    PMS_BREAKER_COOLDOWN_SECONDS: float = Field(default=30.0, gt=0, le=3600)
+    # How long the one half-open trial call may hold the trial before another caller may take it (its
+    # holder may have died); longer than any single PMS call.
+    PMS_BREAKER_TRIAL_TIMEOUT_SECONDS: float = Field(default=60.0, gt=0, le=600)
+    PMS_CACHE_AVAILABILITY_TTL_SECONDS: int = Field(default=60, ge=1, le=3600)
+    PMS_CACHE_ROOM_TYPES_TTL_SECONDS: int = Field(default=3600, ge=1, le=86400)
+    # How long an expired answer is kept to be served, marked stale_cache, while the PMS fails.
+    PMS_CACHE_STALE_TTL_SECONDS: int = Field(default=6 * 3600, ge=1, le=7 * 86400)
+    PMS_BOOKING_LOCK_WAIT_SECONDS: float = Field(default=10.0, ge=0, le=60)
+    PMS_IDEMPOTENCY_TTL_SECONDS: int = Field(default=48 * 3600, ge=3600)
+    PMS_FIND_SCAN: int = Field(default=20, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _coherent_timeouts(self) -> PmsSettings:
+        if self.PMS_BOOKING_TIMEOUT_SECONDS < self.PMS_READ_TIMEOUT_SECONDS:
+            raise ValueError("PMS_BOOKING_TIMEOUT_SECONDS must not be below PMS_READ_TIMEOUT_SECONDS")
+        if self.PMS_BREAKER_TRIAL_TIMEOUT_SECONDS < self.PMS_BOOKING_TIMEOUT_SECONDS:
+            raise ValueError("PMS_BREAKER_TRIAL_TIMEOUT_SECONDS must cover a booking call")
+        return self
+
+
+class PmsProxySettings(PmsSettings):
+    """The pms_proxy function's settings (the CDK app finds a function's model by this name)."""
+
 S = TypeVar("S", bound=CommonSettings)
 
 

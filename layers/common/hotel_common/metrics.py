@@ -63,6 +63,12 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("pms_circuit_breaker_state", "gauge", "0 closed, 1 open, 2 half-open", ("tenant_id",)),
     MetricDef("pms_circuit_breaker_calls_total", "counter", "Calls through the breaker", ("state", "result")),
     MetricDef("pms_circuit_breaker_failure_streak", "gauge", "Consecutive failures", ("tenant_id",)),
+    MetricDef(
+        "circuit_breaker_fallback_total",
+        "counter",
+        "Breaker decisions taken per container because the shared state in Redis was unreachable",
+        ("breaker",),
+    ),
     MetricDef("retry_attempts_total", "counter", "Retries", ("operation", "exception")),
     # Tenancy
     MetricDef("tenant_resolution_total", "counter", "Tenant resolutions", ("result",)),
