@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -16,7 +16,7 @@ from infra import topology
 from infra.cdk import bundling, nag
 from infra.cdk.cache import Cache
 from infra.cdk.config import SECRETS, StageConfig, cid
-from infra.cdk.data import Data
+from infra.cdk.data import Data, nag_arn
 from infra.cdk.messaging import Messaging
 from infra.cdk.network import Network
 
@@ -249,7 +249,7 @@ class Functions(Construct):
                     "IAM5",
                     "One secret per tenant under this stage's prefix; tenants are added at runtime, so the grant "
                     "names the prefix (read only, this stage only).",
-                    findings=[f"Resource::{Stack.of(self).resolve(pattern)}"],
+                    findings=[f"Resource::{nag_arn(pattern)}"],
                 )
             else:
                 secret = self.data.secrets[secret_spec.logical]
