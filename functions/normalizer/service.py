@@ -74,9 +74,13 @@ def normalize(payload: Any) -> Normalized:
         saw_changes = True
         for change in changes:
             value = change.get("value") if isinstance(change, dict) else None
-            if isinstance(value, dict):
+            if not isinstance(value, dict):
+                result.skipped.append("unexpected")
+                continue
+            try:
                 _normalize_value(value, result)
-            else:
+            except (AttributeError, TypeError, ValueError, KeyError, ValidationError):
+                # A change Meta would never send this way: keep what the other changes hold.
                 result.skipped.append("unexpected")
     if not saw_changes:
         raise NormalizationError("missing_changes")
@@ -88,11 +92,11 @@ def normalize(payload: Any) -> Normalized:
 
 
 def _normalize_value(value: dict[str, Any], result: Normalized) -> None:
-    metadata = value.get("metadata") or {}
+    metadata = _as_dict(value.get("metadata"))
     phone_number_id = str(metadata.get("phone_number_id") or "")
     display = str(metadata.get("display_phone_number") or "")
     names = {
-        str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "") for c in _dicts(value.get("contacts"))
+        str(c.get("wa_id")): str(_as_dict(c.get("profile")).get("name") or "") for c in _dicts(value.get("contacts"))
     }
     result.errors.extend(_errors(value.get("errors")))
     for raw in _dicts(value.get("messages")):
@@ -194,6 +198,10 @@ def _errors(raw: Any) -> Iterable[WhatsAppError]:
             message=str(item.get("message") or ""),
             details=str(data.get("details") or "") if isinstance(data, dict) else "",
         )
+
+
+def _as_dict(raw: Any) -> dict[str, Any]:
+    return raw if isinstance(raw, dict) else {}
 
 
 def _dicts(raw: Any) -> list[dict[str, Any]]:
