@@ -96,10 +96,11 @@ class CanaryConfig:
         )
         if limits.p95_increase < 1 or limits.err_increase < 1:
             raise ConfigError("P95_INCREASE_LIMIT and ERR_INCREASE_LIMIT are multipliers of at least 1.0")
-        versions: dict[str, str | None] = {name: get(name) for name in ("BASELINE_VERSION", "CANARY_VERSION", "CANARY_ENDPOINT")}
-        for name, value in versions.items():
-            if value and not _LABEL_VALUE.match(value):
-                raise ConfigError(f"{name}={value!r}: only letters, digits and ._:$- are allowed")
+        names = ("BASELINE_VERSION", "CANARY_VERSION", "CANARY_ENDPOINT")
+        versions: dict[str, str | None] = {name: get(name) for name in names}
+        for key, given in versions.items():
+            if given and not _LABEL_VALUE.match(given):
+                raise ConfigError(f"{key}={given!r}: only letters, digits and ._:$- are allowed")
         if bool(versions["BASELINE_VERSION"]) != bool(versions["CANARY_VERSION"]):
             raise ConfigError("give both BASELINE_VERSION and CANARY_VERSION (label split) or neither (time split)")
         return cls(
