@@ -111,7 +111,9 @@ def parse_label_key(key: str) -> dict[str, str]:
 
 
 class Recorder:
-    """Process-local deltas since the last flush. Thread-safe: the local stack runs threads."""
+    """Process-local deltas since the last flush. Thread-safe: the local stack runs threads.
+
+    The metric name and value are positional-only, so a label may be called `name` (dependency_up{name})."""
 
     def __init__(self, definitions: Mapping[str, MetricDef] = DEFINITIONS) -> None:
         self._defs = definitions
@@ -127,18 +129,18 @@ class Recorder:
             raise ValueError(f"{name} takes labels {definition.labels}, got {tuple(labels)}")
         return definition
 
-    def inc(self, name: str, amount: float = 1.0, **labels: Any) -> None:
+    def inc(self, name: str, amount: float = 1.0, /, **labels: Any) -> None:
         self._check(name, "counter", labels)
         key = (name, label_key(labels))
         with self._lock:
             self._adds[key] = self._adds.get(key, 0.0) + amount
 
-    def set(self, name: str, value: float, **labels: Any) -> None:
+    def set(self, name: str, value: float, /, **labels: Any) -> None:
         self._check(name, "gauge", labels)
         with self._lock:
             self._sets[(name, label_key(labels))] = float(value)
 
-    def observe(self, name: str, value: float, **labels: Any) -> None:
+    def observe(self, name: str, value: float, /, **labels: Any) -> None:
         definition = self._check(name, "histogram", labels)
         lkey = label_key(labels)
         with self._lock:
@@ -150,7 +152,7 @@ class Recorder:
                 self._adds[(name, field)] = self._adds.get((name, field), 0.0) + amount
 
     @contextmanager
-    def timer(self, name: str, **labels: Any) -> Iterator[None]:
+    def timer(self, name: str, /, **labels: Any) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield
