@@ -173,6 +173,24 @@ FUNCTIONS: tuple[Function, ...] = (
         environment=_frozen({"POWERTOOLS_SERVICE_NAME": "tenant_admin"}),
         table_names=_frozen({"TENANTS_TABLE": "tenants"}),
     ),
+    Function(
+        name="health",
+        handler="functions.health.handler.handler",
+        description="GET /health/live, /health/ready (dependency checks) and /metrics (text format)",
+        timeout_seconds=5,
+        environment=_frozen({"POWERTOOLS_SERVICE_NAME": "health"}),
+        # Read only in practice (DescribeTable, GetQueueAttributes); referenced to learn the names.
+        queue_urls=_frozen({"INBOUND_QUEUE_URL": "inbound"}),
+        table_names=_frozen({"TENANTS_TABLE": "tenants", "IDEMPOTENCY_TABLE": "idempotency"}),
+    ),
+    Function(
+        name="metrics_exporter",
+        handler="functions.metrics_exporter.handler.handler",
+        description="Redis-aggregated metrics -> Prometheus remote write (SigV4 to AMP)",
+        # In AWS one invocation a minute pushes every 15 s (see functions/metrics_exporter/service.py).
+        timeout_seconds=55,
+        environment=_frozen({"POWERTOOLS_SERVICE_NAME": "metrics_exporter"}),
+    ),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -192,6 +210,9 @@ ROUTES: tuple[Route, ...] = (
             ("GET", "/admin/openapi.json"),
         )
     ),
+    Route("GET", "/health/live", "health", throttle_rate_per_second=20, throttle_burst=40),
+    Route("GET", "/health/ready", "health", throttle_rate_per_second=5, throttle_burst=10),
+    Route("GET", "/metrics", "health", throttle_rate_per_second=5, throttle_burst=10),
 )
 
 EVENT_SOURCES: tuple[EventSource, ...] = (
@@ -199,7 +220,7 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
     EventSource(queue="messages", function="orchestrator", batch_size=10),
 )
 
-SCHEDULES: tuple[Schedule, ...] = ()
+SCHEDULES: tuple[Schedule, ...] = (Schedule("metrics-export", "metrics_exporter", every_seconds=15),)
 
 
 # -- lookups ------------------------------------------------------------------------------------------
