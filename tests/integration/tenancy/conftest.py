@@ -1,9 +1,10 @@
-"""Fixtures of the tenancy integration tests: one moto server per session, a fresh tenants table per test,
-real Redis on a database of its own (flushed per test), and the admin handler wired from the environment."""
+"""Fixtures of the tenancy integration tests: the session's moto server (`moto_endpoint`, from
+tests/integration/conftest.py), a fresh tenants table per test, real Redis on a database of its own
+(flushed around each test), and the admin handler wired from the environment."""
 
 from __future__ import annotations
 
-import socket
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,27 +19,13 @@ from hotel_common.metrics import metrics
 from hotel_common.redis_client import get_redis
 from infra.topology import table
 from scripts.tenants.tables import create_table
+from tests.integration.conftest import free_port
 
-REDIS_DB = 12  # the tenancy tests' own database; flushed before and after each test
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+__all__ = ["free_port"]
+
+# The tenancy tests' own database (11 is tests/integration's, 12 the e2e stack's); flushed around each test.
+REDIS_URL = os.environ.get("TENANCY_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 ADMIN_TOKEN = "test-admin-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture
