@@ -29,6 +29,7 @@ import httpx
 
 from infra import topology
 
+from . import prometheus as local_prometheus
 from . import resources
 from .gateway import create_api_app, create_invoke_app
 from .pollers import QueuePoller
@@ -123,6 +124,7 @@ class LocalStack:
     deployed: resources.Deployed | None = None
     redis_note: str = ""
     extras: list[str] = field(default_factory=list)
+    observability: local_prometheus.LocalObservability = field(default_factory=local_prometheus.LocalObservability)
     _servers: list[Any] = field(default_factory=list)
     _loop_thread: threading.Thread | None = None
 
@@ -141,6 +143,7 @@ class LocalStack:
                 [sys.executable, "-m", "scripts.fakes.qloapps", "--port", str(cfg.qloapps_port)],
                 cfg.qloapps_port,
             )
+        self.observability = local_prometheus.start(cfg.state_dir, cfg.host, self._spawn)
         aws = self.aws_clients()
         self.deployed = resources.deploy(
             cfg.stage, aws["sqs"], aws["dynamodb"], aws["s3"], visibility_override=cfg.visibility_override
@@ -267,6 +270,7 @@ class LocalStack:
             "QLOAPPS_BASE_URL": cfg.url(cfg.qloapps_port),
             "POWERTOOLS_LOG_LEVEL": cfg.log_level,
             "POWERTOOLS_TRACE_DISABLED": "true",
+            "PROMETHEUS_REMOTE_WRITE_URL": self.observability.remote_write_url,
         }
         env = {**defaults, **os.environ}
         # The emulator endpoints always win: a stray AWS_ENDPOINT_URL must not send local traffic elsewhere.
@@ -342,6 +346,7 @@ class LocalStack:
             f"  fake WhatsApp Graph API  {cfg.url(cfg.graph_port)}   sent messages: {cfg.url(cfg.graph_port)}/_sent",
             f"  fake QloApps             {cfg.url(cfg.qloapps_port)}",
             f"  Redis                    {self.redis_note}",
+            *(f"  {line}" for line in self.observability.banner_lines()),
             *(f"  {extra}" for extra in self.extras),
             f"  functions                {', '.join(f'{n} x{p.workers}' for n, p in self.pools.items())}",
             "",
