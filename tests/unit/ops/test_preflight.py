@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts.ops import preflight
-from scripts.ops.preflight import Inputs, InputError, decide, load_config
+from scripts.ops.preflight import InputError, Inputs, decide, load_config
 
 CONFIG = load_config()
 
