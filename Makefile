@@ -29,6 +29,9 @@ typecheck: $(VENV_STAMP) ## mypy
 test: $(VENV_STAMP) lint typecheck ## lint, typecheck and the whole test suite
 	$(PY) -m pytest -q -p no:cacheprovider
 
+bench: $(VENV_STAMP) ## benchmarks beside same-run baselines -> reports/bench.json (NLU, PMS, webhook, reply, cold init)
+	$(PY) -m scripts.bench.run
+
 chat: $(VENV_STAMP) ## chat with the running local stack as a guest
 	$(PY) -m scripts.chat
 
