@@ -1,13 +1,14 @@
-"""Orchestrator (SQS consumer of the messages queue): one reply per guest message.
+"""Orchestrator (SQS consumer of the messages queue): exactly one reply per guest message.
 
-Idempotent on the WhatsApp message id (Powertools idempotency, DynamoDB persistence with a TTL), so a
-webhook that Meta delivers again, or an SQS redelivery, never produces a second reply. FIFO order per
-guest holds: when one record fails, the rest of its group in the batch is returned for retry.
+Idempotent on the WhatsApp message id over the whole handling (Powertools idempotency, DynamoDB with a
+TTL >= 24 h), so a webhook Meta delivers again, or an SQS redelivery, never produces a second reply or a
+second booking. FIFO order per guest holds: when a record fails, the rest of its group in the batch is
+returned for retry. The dialog and its steps live in service.py / dialog.py; this module only wires the
+adapters. A direct invoke `{"action": "resume", "tenant_id", "guest_wa_id"}` lifts a handoff pause.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -21,13 +22,18 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.orchestrator.mailer import NoMail, SmtpNotifier
+from functions.orchestrator.pms import LambdaPms
+from functions.orchestrator.service import Services, handle
+from functions.orchestrator.store import ConversationStore
+from hotel_common import aws
 from hotel_common.config import OrchestratorSettings, load
 from hotel_common.logging import get_logger, mask_phone
 from hotel_common.metrics import flush, metrics
 from hotel_common.models import InboundMessage, StatusUpdate, parse_event
+from hotel_common.redis_client import get_redis
+from hotel_common.tenancy import get_tenant
 from hotel_common.whatsapp import WhatsAppClient
-
-from .service import greet
 
 logger = get_logger("orchestrator")
 settings = load(OrchestratorSettings)
@@ -37,6 +43,7 @@ idempotency_config = IdempotencyConfig(
     raise_on_no_idempotency_key=True,
 )
 persistence = DynamoDBPersistenceLayer(table_name=settings.IDEMPOTENCY_TABLE or "idempotency")
+_invocation: dict[str, LambdaContext] = {}
 
 
 @cache
@@ -49,20 +56,44 @@ def _whatsapp() -> WhatsAppClient:
     )
 
 
+@cache
+def _store() -> ConversationStore:
+    return ConversationStore(
+        settings.CONVERSATIONS_TABLE,
+        dynamodb=aws.client("dynamodb"),
+        redis_factory=get_redis,
+        ttl_seconds=settings.CONVERSATION_TTL_SECONDS,
+        cache_seconds=settings.CONVERSATION_CACHE_SECONDS,
+    )
+
+
+def _remaining_seconds() -> float:
+    context = _invocation.get("context")
+    return context.get_remaining_time_in_millis() / 1000 if context else 30.0
+
+
+@cache
+def _services() -> Services:
+    return Services(
+        store=_store(),
+        whatsapp=_whatsapp(),
+        pms=LambdaPms(
+            settings.pms_proxy_function,
+            remaining_seconds=_remaining_seconds,
+            timeout=settings.PMS_TIMEOUT_SECONDS,
+            booking_timeout=settings.PMS_BOOKING_TIMEOUT_SECONDS,
+        ),
+        notifier=SmtpNotifier.from_settings(settings) or NoMail(),
+        tenants=get_tenant,
+        pause_seconds=settings.HANDOFF_PAUSE_SECONDS,
+        template=settings.WHATSAPP_REENGAGEMENT_TEMPLATE,
+        speech_enabled=bool(settings.SPEECH_PROVIDER),
+    )
+
+
 @idempotent_function(data_keyword_argument="message", config=idempotency_config, persistence_store=persistence)
 def handle_message(message: dict[str, Any]) -> dict[str, Any]:
-    inbound = InboundMessage.model_validate(message)
-    started = time.perf_counter()
-    intent = "greeting"
-    try:
-        reply = greet(inbound, hotel_name="nuestro hotel" if inbound.text else "our hotel")
-        sent = _whatsapp().send_text(inbound.phone_number_id, inbound.guest_wa_id, reply.text)
-    except Exception:
-        metrics.inc("orchestrator_messages_total", intent=intent, status="error")
-        raise
-    metrics.inc("orchestrator_messages_total", intent=intent, status="ok")
-    metrics.observe("orchestrator_latency_seconds", time.perf_counter() - started, intent=intent)
-    return {"reply_id": sent.message_id, "intent": intent, "lang": reply.lang}
+    return handle(InboundMessage.model_validate(message), _services()).as_dict()
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -85,8 +116,13 @@ def record_handler(record: SQSRecord) -> None:
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, Any]:
+    _invocation["context"] = context
     idempotency_config.register_lambda_context(context)
     try:
+        if event.get("action") == "resume":
+            resumed = _store().resume(str(event["tenant_id"]), str(event["guest_wa_id"]))
+            logger.info("handoff pause lifted" if resumed else "conversation was not paused")
+            return {"resumed": resumed}
         return process_partial_response(
             event=event,
             record_handler=record_handler,

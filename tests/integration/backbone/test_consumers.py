@@ -139,7 +139,8 @@ def test_graph_outage_fails_the_record_for_retry_and_the_retry_replies(orchestra
     body = message_event("hello there", "wamid.IT-2", guest="447700900123")
     record = sqs_record(body, group_id="g-outage")
     other = sqs_record(message_event("hola", "wamid.IT-3", guest="34699000999"), group_id="g-other")
-    httpx.post(f"{url}/_faults", json={"error_code": 131016, "times": 3})  # the three tries of the first send
+    # The read receipt takes the first fault (the fake fails sends only), then the three tries of the send.
+    httpx.post(f"{url}/_faults", json={"error_code": 131016, "times": 4})
     failed = orchestrator.handler(sqs_event(record, other), FakeContext())
     assert failed == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
     assert len([m for m in graph.sent if m["to"] == "34699000999"]) == 1
