@@ -18,6 +18,7 @@ from hotel_common.tenancy.models import (
     Identifier,
     IdentifierCreate,
     IdentifierKind,
+    Snapshot,
     Tenant,
     TenantCreate,
     TenantPatch,
@@ -31,6 +32,7 @@ DASHBOARD_MAX_TENANTS = 1000
 
 
 class Store(Protocol):
+    def snapshot(self) -> Snapshot: ...
     def get_with_identifiers(self, tenant_id: str) -> tuple[Tenant, list[Identifier]] | None: ...
     def list_page(self, limit: int, after: str | None = None) -> TenantPageLike: ...
     def create_tenant(self, tenant: Tenant) -> Tenant: ...
@@ -70,15 +72,12 @@ class TenantAdmin:
         return self._store.list_page(limit, cursor)
 
     def all_tenants(self) -> list[tuple[Tenant, list[Identifier]]]:
-        result: list[tuple[Tenant, list[Identifier]]] = []
-        cursor: str | None = None
-        while len(result) < DASHBOARD_MAX_TENANTS:
-            page = self._store.list_page(100, cursor)
-            result.extend(page.tenants)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-        return result[:DASHBOARD_MAX_TENANTS]
+        """Every tenant with its identifiers (the dashboard): one paginated scan, not a query per tenant."""
+        snapshot = self._store.snapshot()
+        by_tenant: dict[str, list[Identifier]] = {}
+        for ident in snapshot.identifiers.values():
+            by_tenant.setdefault(ident.tenant_id, []).append(ident)
+        return [(snapshot.tenants[t], by_tenant.get(t, [])) for t in sorted(snapshot.tenants)][:DASHBOARD_MAX_TENANTS]
 
     def get(self, tenant_id: str) -> tuple[Tenant, list[Identifier]]:
         found = self._store.get_with_identifiers(tenant_id)
