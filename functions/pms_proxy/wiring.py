@@ -1,0 +1,85 @@
+"""Builds the real PmsProxy of a container from its settings: the tenant directory and Secrets Manager
+for credentials, one QloAppsClient per tenant, and per invocation a PmsService around it with the
+tenant's shared breaker, cache, lock and idempotency records in Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from functions.pms_proxy.connections import ClientPool, PmsConnection, TenantSecretsResolver
+from functions.pms_proxy.proxy import PmsProxy
+from hotel_common import aws
+from hotel_common.config import PmsSettings
+from hotel_common.pms.breaker import pms_breaker
+from hotel_common.pms.cache import PmsCache
+from hotel_common.pms.safety import BookingLock, IdempotencyStore
+from hotel_common.pms.service import PmsService, RetryPolicy
+
+
+def service_factory(
+    settings: PmsSettings, redis_client: Any, pool: ClientPool, *, clock: Callable[[], float] | None = None
+) -> Callable[[PmsConnection], PmsService]:
+    import time
+
+    now = clock or time.time
+    # A create may hold its nights for the booking call and the look-up after an uncertain answer.
+    hold = settings.PMS_BOOKING_TIMEOUT_SECONDS + settings.PMS_RETRY_DEADLINE_SECONDS + 30
+    retry = RetryPolicy(
+        attempts=settings.PMS_RETRY_ATTEMPTS,
+        base_delay=settings.PMS_RETRY_BASE_DELAY_SECONDS,
+        max_delay=settings.PMS_RETRY_MAX_DELAY_SECONDS,
+        deadline=settings.PMS_RETRY_DEADLINE_SECONDS,
+    )
+
+    def build(conn: PmsConnection) -> PmsService:
+        tenant = conn.tenant_id
+        return PmsService(
+            tenant,
+            conn.hotel_id,
+            pool.client(conn),
+            breaker=pms_breaker(
+                tenant,
+                redis_client,
+                threshold=settings.PMS_BREAKER_FAILURE_THRESHOLD,
+                cooldown=settings.PMS_BREAKER_COOLDOWN_SECONDS,
+                trial_lease=settings.PMS_BREAKER_TRIAL_TIMEOUT_SECONDS,
+                clock=now,
+            ),
+            cache=PmsCache(
+                redis_client,
+                tenant,
+                conn.hotel_id,
+                availability_ttl=settings.PMS_CACHE_AVAILABILITY_TTL_SECONDS,
+                room_types_ttl=settings.PMS_CACHE_ROOM_TYPES_TTL_SECONDS,
+                stale_ttl=settings.PMS_CACHE_STALE_TTL_SECONDS,
+                clock=now,
+            ),
+            idempotency=IdempotencyStore(
+                redis_client, tenant, ttl=settings.PMS_IDEMPOTENCY_TTL_SECONDS, pending_timeout=hold, clock=now
+            ),
+            lock=BookingLock(
+                redis_client, tenant, conn.hotel_id, ttl=hold, wait=settings.PMS_BOOKING_LOCK_WAIT_SECONDS
+            ),
+            retry=retry,
+            find_scan=settings.PMS_FIND_SCAN,
+            claim_wait=settings.PMS_BOOKING_LOCK_WAIT_SECONDS,
+            clock=now,
+        )
+
+    return build
+
+
+def build_proxy(settings: PmsSettings, redis_client: Any, get_tenant: Callable[[str], Any]) -> PmsProxy:
+    secrets = SecretsProvider(boto3_client=aws.client("secretsmanager"))
+    resolver = TenantSecretsResolver(
+        get_tenant,
+        lambda name: secrets.get(name, max_age=settings.PMS_SECRET_MAX_AGE_SECONDS),
+        secret_prefix=settings.PMS_SECRET_PREFIX,
+    )
+    pool = ClientPool(
+        read_timeout=settings.PMS_READ_TIMEOUT_SECONDS, booking_timeout=settings.PMS_BOOKING_TIMEOUT_SECONDS
+    )
+    return PmsProxy(resolver, service_factory(settings, redis_client, pool))
