@@ -162,6 +162,17 @@ FUNCTIONS: tuple[Function, ...] = (
         table_names=_frozen(
             {"IDEMPOTENCY_TABLE": "idempotency", "TENANTS_TABLE": "tenants", "CONVERSATIONS_TABLE": "conversations"}
         ),
+        invokes=("pms_proxy",),
+    ),
+    Function(
+        name="pms_proxy",
+        handler="functions.pms_proxy.handler.handler",
+        description="QloApps per tenant: cache, shared circuit breaker, retries, booking lock, idempotency",
+        # Above PMS_BOOKING_TIMEOUT_SECONDS (45 s; a real QloApps books in up to ~40 s because it mails
+        # synchronously) plus the look-up after an uncertain create. Callers' invoke timeouts must allow it.
+        timeout_seconds=75,
+        environment=_frozen({"POWERTOOLS_SERVICE_NAME": "pms_proxy"}),
+        table_names=_frozen({"TENANTS_TABLE": "tenants"}),
     ),
     Function(
         name="tenant_admin",
