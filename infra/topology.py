@@ -109,7 +109,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("inbound", visibility_timeout_seconds=60, max_receive_count=5),
     # One event per guest message/status; group = business number + guest, so order holds per guest.
     # Visibility = 6x the orchestrator's timeout.
-    Queue("messages", visibility_timeout_seconds=540, max_receive_count=5),
+    Queue("messages", visibility_timeout_seconds=600, max_receive_count=5),
 )
 
 TABLES: tuple[Table, ...] = (
@@ -155,8 +155,9 @@ FUNCTIONS: tuple[Function, ...] = (
         name="orchestrator",
         handler="functions.orchestrator.handler.handler",
         description="Conversation: idempotent per message, dialog, replies through the Graph API",
-        # A booking through pms_proxy may take up to 60 s (QloApps sends its e-mails synchronously).
-        timeout_seconds=90,
+        # A booking waits for pms_proxy up to its own 75 s timeout (QloApps mails synchronously), plus
+        # the reply and the state write, plus the records before it in the batch.
+        timeout_seconds=100,
         memory_mb=512,
         environment=_frozen({"POWERTOOLS_SERVICE_NAME": "orchestrator"}),
         table_names=_frozen(

@@ -463,7 +463,8 @@ class _Dialog:
         answer = self.deps.pms.create_booking(self.hotel.tenant_id, request)
         if answer.ok and answer.data is not None:
             return self.booked(answer.data)
-        if answer.error == NO_TIME:
+        if answer.error in (NO_TIME, "timeout"):
+            # Not started, or its outcome unknown: the same key makes pressing "Confirm" again safe.
             self.status = "degraded"
             self.state = state.evolve(quote=quote)
             return self.done(text(self.t("pms_slow_booking")))

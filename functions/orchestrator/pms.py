@@ -80,7 +80,7 @@ class LambdaPms:
         *,
         remaining_seconds: Callable[[], float],
         timeout: float = 8.0,
-        booking_timeout: float = 65.0,
+        booking_timeout: float = 77.0,
         invoke: Invoker = boto_invoker,
     ) -> None:
         self._function = function_name
@@ -190,6 +190,8 @@ def offers_from(data: Any, nights: int) -> list[RoomOffer]:
         available = _first(item, "available", "available_count", "available_rooms_count")
         if available is None:
             available = len(rooms) if isinstance(rooms, list | dict) else 1
+        if item.get("fits_party") is False:  # free rooms, but none for this many guests
+            available = 0
         offers.append(
             RoomOffer(
                 id=int(_first(item, "id", "room_type_id", "id_room_type")),

@@ -63,7 +63,8 @@ MESSAGES: dict[str, str] = {
     "already_cancelled": "Booking #{ref} was already cancelled.",
     # late checkout
     "late_ask_ref": "To request a late check-out I need your booking number (for example #1234).",
-    "late_granted": "Done! Check-out for booking #{ref} is now at {time}{fee}. {policy}",
+    "late_granted": "Good news: a later check-out is available for booking #{ref}, until {time}{fee}. "
+    "Please confirm it at the front desk. {policy}",
     "late_fee": " (fee: {fee})",
     "late_denied": "Sorry, a later check-out isn't possible for booking #{ref}. {policy}",
     "late_policy": "{hotel}'s policy: {policy}.",

@@ -66,7 +66,8 @@ MESSAGES: dict[str, str] = {
     "already_cancelled": "La reserva #{ref} ya estaba cancelada.",
     # late checkout
     "late_ask_ref": "Para pedir el late check-out necesito tu número de reserva (por ejemplo #1234).",
-    "late_granted": "¡Listo! Tu salida de la reserva #{ref} queda a las {time}{fee}. {policy}",
+    "late_granted": "Buenas noticias: para la reserva #{ref} hay disponibilidad para salir más tarde, hasta las "
+    "{time}{fee}. Confírmalo en recepción. {policy}",
     "late_fee": " (suplemento: {fee})",
     "late_denied": "Lo siento, no es posible ampliar la salida de la reserva #{ref}. {policy}",
     "late_policy": "Condiciones de {hotel}: {policy}.",

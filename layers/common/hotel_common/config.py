@@ -114,7 +114,8 @@ class OrchestratorSettings(WhatsAppSettings, TenancySettings):
     # Physical name or ARN; empty means agente-hotel-<STAGE>-pms_proxy.
     PMS_PROXY_FUNCTION: str = ""
     PMS_TIMEOUT_SECONDS: float = Field(default=8.0, gt=0, le=60)
-    PMS_BOOKING_TIMEOUT_SECONDS: float = Field(default=65.0, gt=0, le=120)
+    # pms_proxy's own timeout (75 s in the topology) plus its invoke overhead.
+    PMS_BOOKING_TIMEOUT_SECONDS: float = Field(default=77.0, gt=0, le=120)
     HANDOFF_PAUSE_SECONDS: int = Field(default=4 * 3600, ge=60)
     # Approved template sent when the 24-hour customer-service window is closed (one body parameter: hotel).
     WHATSAPP_REENGAGEMENT_TEMPLATE: str = "hotel_reengagement"
