@@ -46,6 +46,12 @@ def free_port() -> int:
 
 def start_stack() -> LocalStack:
     os.environ.update({"WHATSAPP_APP_SECRET": SECRET, "LOCAL_LOG_LEVEL": "ERROR"})
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+    ):
+        os.environ.setdefault(name, value)
     config = LocalConfig(
         aws_port=free_port(),
         api_port=free_port(),
