@@ -61,6 +61,7 @@ class LocalConfig:
     invoke_port: int = 3001
     qloapps_port: int = 8081
     graph_port: int = 8082
+    smtp_port: int = 1025
     redis_url: str = "redis://127.0.0.1:6379/0"
     visibility_override: int | None = None
     log_level: str = "WARNING"
@@ -76,6 +77,7 @@ class LocalConfig:
             invoke_port=int(env.get("LOCAL_INVOKE_PORT", 3001)),
             qloapps_port=int(env.get("FAKE_QLOAPPS_PORT", 8081)),
             graph_port=int(env.get("FAKE_GRAPH_PORT", 8082)),
+            smtp_port=int(env.get("LOCAL_SMTP_PORT", 1025)),
             redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             visibility_override=int(visibility) if visibility else None,
             log_level=env.get("LOCAL_LOG_LEVEL", "WARNING"),
@@ -136,6 +138,19 @@ class LocalStack:
         self._spawn("aws", [sys.executable, "-m", "moto.server", "-H", cfg.host, "-p", str(cfg.aws_port)], cfg.aws_port)
         self._spawn(
             "graph", [sys.executable, "-m", "scripts.fakes.graph", "--port", str(cfg.graph_port)], cfg.graph_port
+        )
+        self._spawn(
+            "smtp",
+            [
+                sys.executable,
+                "-m",
+                "scripts.local.smtp_sink",
+                "--port",
+                str(cfg.smtp_port),
+                "--dir",
+                str(cfg.state_dir),
+            ],
+            cfg.smtp_port,
         )
         if module_exists("scripts.fakes.qloapps"):
             self._spawn(
@@ -268,6 +283,9 @@ class LocalStack:
             "REDIS_URL": cfg.redis_url,
             "WHATSAPP_API_BASE_URL": cfg.url(cfg.graph_port),
             "QLOAPPS_BASE_URL": cfg.url(cfg.qloapps_port),
+            # Handoff e-mails go to the local SMTP sink (scripts/local/smtp_sink.py).
+            "SMTP_HOST": cfg.host,
+            "SMTP_PORT": str(cfg.smtp_port),
             "POWERTOOLS_LOG_LEVEL": cfg.log_level,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "PROMETHEUS_REMOTE_WRITE_URL": self.observability.remote_write_url,
@@ -346,6 +364,7 @@ class LocalStack:
             f"  fake WhatsApp Graph API  {cfg.url(cfg.graph_port)}   sent messages: {cfg.url(cfg.graph_port)}/_sent",
             f"  fake QloApps             {cfg.url(cfg.qloapps_port)}",
             f"  Redis                    {self.redis_note}",
+            f"  SMTP sink                {cfg.host}:{cfg.smtp_port}   sent e-mails: {cfg.state_dir / 'mail.jsonl'}",
             *(f"  {line}" for line in self.observability.banner_lines()),
             *(f"  {extra}" for extra in self.extras),
             f"  functions                {', '.join(f'{n} x{p.workers}' for n, p in self.pools.items())}",
