@@ -70,7 +70,8 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    ports = {name: free_port() for name in ("aws", "api", "invoke", "graph", "qloapps", "prometheus", "alertmanager")}
+    names = ("aws", "api", "invoke", "graph", "qloapps", "prometheus", "alertmanager", "smtp")
+    ports = {name: free_port() for name in names}
     redis.Redis.from_url(E2E_REDIS_URL).flushdb()
     ensure_observability_tools()
     state_dir = tmp_path_factory.mktemp("local-stack")
@@ -81,6 +82,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         "LOCAL_INVOKE_PORT": str(ports["invoke"]),
         "FAKE_GRAPH_PORT": str(ports["graph"]),
         "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
+        "LOCAL_SMTP_PORT": str(ports["smtp"]),
         "LOCAL_PROMETHEUS_PORT": str(ports["prometheus"]),
         "LOCAL_ALERTMANAGER_PORT": str(ports["alertmanager"]),
         "REDIS_URL": E2E_REDIS_URL,
