@@ -268,6 +268,8 @@ class LocalStack:
         if module_exists("scripts.tenants.seed") and self.deployed is not None:
             from scripts.tenants.seed import seed_demo
 
+            # The demo tenants' PMS URL is the fake QloApps of this stack (its port may be overridden).
+            os.environ.setdefault("QLOAPPS_BASE_URL", self.config.url(self.config.qloapps_port))
             seed_demo(aws["dynamodb"], aws["secretsmanager"], self.config.stage, self.deployed.table_names)
             self.extras.append("demo tenants seeded (hotel-sol, harbor-view)")
 
