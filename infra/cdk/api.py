@@ -20,6 +20,7 @@ from infra.cdk.config import StageConfig, cid
 ADMIN_PREFIX = "/admin"
 WEBHOOK_PREFIX = "/webhooks/"
 HEALTH_PREFIX = "/health"
+METRICS_PATH = "/metrics"
 
 # Why a route has no API Gateway authorizer, by path prefix. A route that matches none fails cdk-nag
 # (AwsSolutions-APIG4) until someone decides how it is authenticated.
@@ -29,6 +30,7 @@ UNAUTHORIZED_BY_DESIGN = {
     ADMIN_PREFIX: "The function checks the bearer token against Secrets Manager (ADMIN_API_TOKEN_SECRET_ARN); "
     "`-c admin_auth=iam` adds an IAM authorizer in front.",
     HEALTH_PREFIX: "Health probes are public by design and return no data beyond up/down.",
+    METRICS_PATH: "The function checks the admin bearer token (Secrets Manager) in production, as for /admin.",
 }
 
 ACCESS_LOG_FORMAT = {

@@ -24,7 +24,8 @@ RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
 # Environment variables the deployer sets for every function (the topology's own environment may add more).
 SCHEDULE_ENV = "SCHEDULE_EVERY_SECONDS"
-REMOTE_WRITE_MARKER = "REMOTE_WRITE"
+# The setting through which a function learns the AMP workspace (SigV4-signed remote write).
+AMP_REMOTE_WRITE_SETTING = "AMP_REMOTE_WRITE_URL"
 
 
 @dataclass(frozen=True)
@@ -255,9 +256,8 @@ class Functions(Construct):
                 secret = self.data.secrets[secret_spec.logical]
                 env[secret_spec.env] = secret.secret_arn
                 secret.grant_read(role)
-        remote_write_vars = sorted(f for f in fields if REMOTE_WRITE_MARKER in f and f.endswith("URL"))
-        if remote_write_vars and self.remote_write is not None:
-            env.update(dict.fromkeys(remote_write_vars, self.remote_write.url))
+        if AMP_REMOTE_WRITE_SETTING in fields and self.remote_write is not None:
+            env[AMP_REMOTE_WRITE_SETTING] = self.remote_write.url
             role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["aps:RemoteWrite"], resources=[self.remote_write.workspace_arn])
             )

@@ -1,5 +1,5 @@
-"""The app builds whatever the topology declares: a grown topology (the functions, routes and schedule
-other work adds) synthesizes with no change to infra/cdk, cdk-nag clean."""
+"""The app builds whatever the topology declares: a grown topology (a PMS proxy the orchestrator invokes,
+a scheduled function outside the VPC) synthesizes with no change to infra/cdk, cdk-nag clean."""
 
 from __future__ import annotations
 
@@ -9,48 +9,26 @@ from typing import Any
 
 import pytest
 
-import hotel_common.config as settings
 from infra import topology
 from tests.infra.conftest import Synthesized, synthesize
 
 
-class PmsProxySettings(settings.CommonSettings):
-    PMS_SECRET_PREFIX: str = ""
-
-
-class MetricsExporterSettings(settings.CommonSettings):
-    PROMETHEUS_REMOTE_WRITE_URL: str = "http://127.0.0.1:9090/api/v1/write"
-
-
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    names = {f.name for f in topology.FUNCTIONS}
+    added = [
+        topology.Function("pms_proxy", "functions.pms_proxy.handler.handler", "PMS", reserved_concurrency=5),
+        topology.Function("nightly_report", "functions.nightly_report.handler.handler", "report", uses_redis=False),
+    ]
     with pytest.MonkeyPatch.context() as patch:
         functions = tuple(
             dataclasses.replace(f, invokes=("pms_proxy",)) if f.name == "orchestrator" else f
             for f in topology.FUNCTIONS
         )
+        patch.setattr(topology, "FUNCTIONS", (*functions, *(f for f in added if f.name not in names)))
         patch.setattr(
-            topology,
-            "FUNCTIONS",
-            (
-                *functions,
-                topology.Function("pms_proxy", "functions.pms_proxy.handler.handler", "PMS", reserved_concurrency=5),
-                topology.Function("metrics_exporter", "functions.metrics_exporter.handler.handler", "exporter"),
-                topology.Function("health", "functions.health.handler.handler", "health", uses_redis=False),
-            ),
+            topology, "SCHEDULES", (*topology.SCHEDULES, topology.Schedule("nightly", "nightly_report", 86400))
         )
-        patch.setattr(
-            topology,
-            "ROUTES",
-            (
-                *topology.ROUTES,
-                topology.Route("GET", "/health/live", "health"),
-                topology.Route("GET", "/health/ready", "health"),
-            ),
-        )
-        patch.setattr(topology, "SCHEDULES", (topology.Schedule("metrics-export", "metrics_exporter", 15),))
-        patch.setattr(settings, "PmsProxySettings", PmsProxySettings, raising=False)
-        patch.setattr(settings, "MetricsExporterSettings", MetricsExporterSettings, raising=False)
         yield synthesize("dev", Path(tmp_path_factory.mktemp("cdk-grown")))
 
 
@@ -72,28 +50,15 @@ def _statements(synth: Synthesized, props: dict[str, Any]) -> list[dict[str, Any
 def test_grown_topology_synthesizes_clean(grown: Synthesized) -> None:
     assert grown.validation_error is None, grown.validation_error
     names = {f["Properties"]["FunctionName"] for f in grown.of_type("AWS::Lambda::Function").values()}
-    assert {"agente-hotel-dev-pms_proxy", "agente-hotel-dev-metrics_exporter", "agente-hotel-dev-health"} <= names
-    routes = {r["Properties"]["RouteKey"] for r in grown.of_type("AWS::ApiGatewayV2::Route").values()}
-    assert {"GET /health/live", "GET /health/ready"} <= routes
+    assert {"agente-hotel-dev-pms_proxy", "agente-hotel-dev-nightly_report"} <= names
 
 
-def test_sub_minute_schedule_runs_every_minute_with_the_period_in_the_environment(grown: Synthesized) -> None:
-    exporter_id, exporter = _function(grown, "metrics_exporter")
-    rule = grown.resources[grown.logical_id("AWS::Events::Rule", Name="agente-hotel-dev-metrics-export")]
-    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
-    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [exporter_id, "Arn"]}
-    assert exporter["Environment"]["Variables"]["SCHEDULE_EVERY_SECONDS"] == "15"
-
-
-def test_exporter_gets_the_amp_url_and_remote_write_permission(grown: Synthesized) -> None:
-    _, exporter = _function(grown, "metrics_exporter")
-    (workspace_id,) = grown.of_type("AWS::APS::Workspace")
-    url = exporter["Environment"]["Variables"]["PROMETHEUS_REMOTE_WRITE_URL"]["Fn::Join"][1]
-    assert url == [{"Fn::GetAtt": [workspace_id, "PrometheusEndpoint"]}, "api/v1/remote_write"]
-    assert any(
-        s["Action"] == "aps:RemoteWrite" and s["Resource"] == {"Fn::GetAtt": [workspace_id, "Arn"]}
-        for s in _statements(grown, exporter)
-    )
+def test_schedules_of_whole_minutes_keep_their_rate(grown: Synthesized) -> None:
+    report_id, report = _function(grown, "nightly_report")
+    rule = grown.resources[grown.logical_id("AWS::Events::Rule", Name="agente-hotel-dev-nightly")]
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [report_id, "Arn"]}
+    assert report["Environment"]["Variables"]["SCHEDULE_EVERY_SECONDS"] == "86400"
 
 
 def test_invokes_grant_invoke_on_the_target_only(grown: Synthesized) -> None:
@@ -116,6 +81,6 @@ def test_pms_keys_are_read_by_prefix_and_reserved_concurrency_is_set(grown: Synt
 
 
 def test_functions_without_redis_stay_out_of_the_vpc(grown: Synthesized) -> None:
-    _, health = _function(grown, "health")
-    assert "VpcConfig" not in health
-    assert "REDIS_URL" not in health["Environment"]["Variables"]
+    _, report = _function(grown, "nightly_report")
+    assert "VpcConfig" not in report
+    assert "REDIS_URL" not in report["Environment"]["Variables"]
