@@ -204,3 +204,54 @@ def test_directory_serves_the_tenant_and_follows_changes(stack: dict[str, Any]) 
     assert call("PATCH", "/admin/tenants/harbor-view", {"name": "Harbor View Inn & Suites"}).status == 200
     renamed = get_tenant("harbor-view")
     assert renamed is not None and renamed.name == "Harbor View Inn & Suites"
+
+
+def test_without_the_tenant_store_the_record_is_retried_not_misrouted(
+    stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.normalizer.handler import handler
+
+    monkeypatch.setenv("TENANTS_TABLE", "agente-hotel-test-no-such-table")
+    reset_normalizer()
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    record = sqs_record(webhook_body(SOL_PNID), message_id="rec-1")
+    with pytest.raises(BatchProcessingError):  # every record failed: the whole batch goes back to the queue
+        handler(sqs_event(record), FakeContext())  # type: ignore[arg-type]
+    assert stack["sqs"].receive_message(QueueUrl=stack["queue_url"], WaitTimeSeconds=0).get("Messages") is None
+    assert counter(stack["redis"], "tenant_refresh_errors_total", reason="store_unavailable") == 1
+
+
+def test_without_redis_resolution_still_works_from_the_store(
+    stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotel_common.metrics import metrics
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")
+    reset_normalizer()
+    from functions.normalizer.tenancy import resolver
+
+    events = resolver().assign([_event(SOL_PNID), _event(UNKNOWN_PNID)])
+    assert [e.tenant_id for e in events] == ["hotel-sol", "hotel-sol"]
+    adds, _ = metrics.pending()
+    assert adds[("tenant_refresh_errors_total", label_key({"reason": "version_unavailable"}))] == 1
+
+
+def test_admin_changes_are_saved_when_redis_is_down_but_refresh_says_503(
+    stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")
+    reset_wiring()
+    # The rate limiter fails open, the version bump fails: the change itself is in DynamoDB.
+    assert call("POST", "/admin/tenants/harbor-view/identifiers", {"identifier": HARBOR_PNID}).status == 201
+    assert TenantStore(stack["table"]).lookup(HARBOR_PNID) == "harbor-view"
+    refreshed = call("POST", "/admin/tenants/refresh")
+    assert refreshed.status == 503 and "propagation" in refreshed.json()["detail"]
+
+
+def _event(phone_number_id: str) -> Any:
+    from functions.normalizer.service import normalize_body
+    from hotel_common.models import parse_event
+
+    (message,) = normalize_body(webhook_body(phone_number_id)).messages
+    return parse_event(message.model_dump(mode="json"))
