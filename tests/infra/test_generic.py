@@ -17,8 +17,14 @@ from tests.infra.conftest import Synthesized, synthesize
 def grown(tmp_path_factory: pytest.TempPathFactory) -> Any:
     names = {f.name for f in topology.FUNCTIONS}
     added = [
-        topology.Function("pms_proxy", "functions.pms_proxy.handler.handler", "PMS", reserved_concurrency=5),
-        topology.Function("nightly_report", "functions.nightly_report.handler.handler", "report", uses_redis=False),
+        topology.Function("pms_proxy", "functions.pms_proxy.handler.handler", "PMS"),
+        topology.Function(
+            "nightly_report",
+            "functions.nightly_report.handler.handler",
+            "report",
+            uses_redis=False,
+            reserved_concurrency=1,
+        ),
     ]
     with pytest.MonkeyPatch.context() as patch:
         functions = tuple(
@@ -70,10 +76,9 @@ def test_invokes_grant_invoke_on_the_target_only(grown: Synthesized) -> None:
     ]
 
 
-def test_pms_keys_are_read_by_prefix_and_reserved_concurrency_is_set(grown: Synthesized) -> None:
+def test_pms_keys_are_read_by_prefix(grown: Synthesized) -> None:
     _, proxy = _function(grown, "pms_proxy")
     assert proxy["Environment"]["Variables"]["PMS_SECRET_PREFIX"] == "agente-hotel/dev/pms/"
-    assert proxy["ReservedConcurrentExecutions"] == 5
     resources = [
         str(s["Resource"]) for s in _statements(grown, proxy) if "secretsmanager:GetSecretValue" in s["Action"]
     ]
@@ -84,3 +89,4 @@ def test_functions_without_redis_stay_out_of_the_vpc(grown: Synthesized) -> None
     _, report = _function(grown, "nightly_report")
     assert "VpcConfig" not in report
     assert "REDIS_URL" not in report["Environment"]["Variables"]
+    assert report["ReservedConcurrentExecutions"] == 1
