@@ -326,7 +326,8 @@ def test_a_refused_key_is_an_upstream_error_counted_as_unauthorized(env: Env) ->
     from scripts.tenants.seed import pms_secret_name
     from tests.integration.conftest import boto
 
-    boto("secretsmanager", env.aws).put_secret_value(SecretId=pms_secret_name(env.stage, SOL), SecretString=INACTIVE_KEY)
+    secrets = boto("secretsmanager", env.aws)
+    secrets.put_secret_value(SecretId=pms_secret_name(env.stage, SOL), SecretString=INACTIVE_KEY)
     start, end = future_stay(days_ahead=135)
     answer = availability(env.new_proxy(), start, end)
     assert answer["ok"] is False and answer["error"]["type"] == "upstream_error"
