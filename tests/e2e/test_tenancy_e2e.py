@@ -76,11 +76,6 @@ def test_a_message_to_a_new_hotels_number_is_assigned_to_it(local_stack: Running
     assert float(normalized or 0) == 1
 
 
-@pytest.mark.xfail(
-    reason="the orchestrator still greets with a placeholder; it names the hotel once it reads "
-    "hotel_common.tenancy.get_tenant(event.tenant_id)",
-    strict=False,
-)
 def test_a_new_hotel_answers_its_guests_by_its_name(local_stack: RunningStack) -> None:
     _tenant_id, name, phone_number_id = create_hotel(local_stack)
     to = send_text(local_stack, phone_number_id, "Hola, buenas tardes")
