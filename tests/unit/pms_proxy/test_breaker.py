@@ -130,9 +130,10 @@ def test_memory_store(scenario: Callable[[Make, Clock], None]) -> None:
 def test_call_counts_only_what_is_failure() -> None:
     clock = Clock()
     breaker = CircuitBreaker("t:y", MemoryBreakerStore(), clock=clock, is_failure=lambda e: isinstance(e, TimeoutError))
+    missing: dict[str, int] = {}
     for _ in range(10):
         with pytest.raises(KeyError):
-            breaker.call(lambda: {}["missing"])
+            breaker.call(lambda: missing["key"])
     assert breaker.snapshot().state == "closed"
     for _ in range(5):
         with pytest.raises(TimeoutError):
