@@ -53,6 +53,7 @@ def pms_breaker(
     clock: Callable[[], float] = time.time,
     store: BreakerStore | None = None,
     fallback: BreakerStore | None = None,
+    listener: PmsBreakerMetrics | None = None,
 ) -> CircuitBreaker:
     return CircuitBreaker(
         PREFIX + tenant_id,
@@ -61,7 +62,7 @@ def pms_breaker(
         cooldown=cooldown,
         trial_lease=trial_lease,
         clock=clock,
-        listener=PmsBreakerMetrics(),
+        listener=listener or PmsBreakerMetrics(),
         is_failure=is_pms_failure,
         fallback=fallback,
     )
