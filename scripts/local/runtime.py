@@ -117,4 +117,8 @@ class FunctionPool:
         return result
 
     def shutdown(self) -> None:
+        # Workers may be busy (a hung handler): stop them, or the interpreter waits for them at exit.
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
