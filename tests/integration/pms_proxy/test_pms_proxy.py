@@ -368,3 +368,22 @@ def test_late_checkout_depends_on_the_room_being_free_on_the_checkout_night(env:
     assert taken["ok"] is True
     busy = call(proxy, "late_checkout", booking_id=booked["data"]["id"])
     assert busy["data"]["available"] is False
+
+
+# -- the Lambda entry point ------------------------------------------------------------------------------
+
+
+def test_the_handler_answers_and_flushes_its_metrics(env: Env) -> None:
+    from tests.events import FakeContext
+    from tests.integration.conftest import fresh_module
+
+    module = fresh_module("functions.pms_proxy.handler")
+    module.proxy.cache_clear()
+    start, end = future_stay(days_ahead=150)
+    event = {"operation": "availability", "tenant_id": SOL, "params": {"check_in": str(start), "check_out": str(end)}}
+    answer = module.handler(event, FakeContext())
+    assert answer["ok"] is True and answer["source"] == "pms"
+    flushed = env.redis.hgetall("metrics:pms_operations_total")
+    assert any(b"availability" in field for field in flushed)
+    assert env.redis.exists("metrics:pms_api_latency_seconds")
+    module.proxy.cache_clear()
