@@ -140,6 +140,7 @@ SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DUMMY_PREFIXES = ("local-", "testing", "test-", "dummy", "example", "fake", "changeme", "e2e-", "graph-test", "x" * 8)
 _DUMMY_MARKERS = ("example", "dummy", "placeholder", "not-a-real", "fake", "redacted", "xxxxxxxx")
 _ALLOW_COMMENT = "secret-scan: allow"
+_NAME = re.compile(r"^(?:[A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*)$")  # CONSTANT_CASE or snake_case: a name
 _PHRASE = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$")
 _SKIP_DIRS = {".git", ".venv", "node_modules", "cdk.out", ".local", "reports", "__pycache__", ".mypy_cache"}
 _SKIP_SUFFIXES = {".png", ".jpg", ".gif", ".ico", ".zip", ".gz", ".whl", ".pyc", ".lock", ".sqlite"}
@@ -198,9 +199,9 @@ def scan_text(text: str, allowed: set[str]) -> list[tuple[int, str, str]]:
                 if is_allowed(value, allowed):
                     continue
                 if rule == "assigned_secret" and (
-                    shannon_entropy(value) < 3.5 or value.isidentifier() or _PHRASE.match(value)
+                    shannon_entropy(value) < 3.5 or _NAME.match(value) or _PHRASE.match(value)
                 ):
-                    continue  # words, identifiers and kebab-case phrases (test values, hints), not keys
+                    continue  # low entropy, names and kebab-case phrases (test values, hints), not keys
                 hits.append((number, rule, value[:4] + "…" + f"({len(value)} chars)"))
     return hits
 
