@@ -31,7 +31,7 @@ def _adapter() -> Mangum:
         token=AdminToken(
             s.ADMIN_API_TOKEN.get_secret_value(), s.ADMIN_API_TOKEN_SECRET_ARN, s.ADMIN_TOKEN_CACHE_SECONDS
         ),
-        limiter=None if s.DEBUG else ClientRateLimiter(s.REDIS_URL, s.ADMIN_RATE_LIMIT),
+        limiter=None if s.DEBUG else ClientRateLimiter(s.redis_url_with_auth, s.ADMIN_RATE_LIMIT),
         counts=MessageCounts(get_redis()),
     )
     return Mangum(create_app(deps), lifespan="off", api_gateway_base_path="/")

@@ -44,7 +44,7 @@ def _queue() -> InboundQueue:
 @cache
 def _limiter() -> ClientRateLimiter:
     s = _settings()
-    return ClientRateLimiter(s.REDIS_URL, {"GET": s.RATE_LIMIT_GET, "POST": s.RATE_LIMIT_POST})
+    return ClientRateLimiter(s.redis_url_with_auth, {"GET": s.RATE_LIMIT_GET, "POST": s.RATE_LIMIT_POST})
 
 
 def _text(status: int, body: str, headers: dict[str, str] | None = None) -> Response:

@@ -6,11 +6,15 @@ configuration; in production a secret that still holds a dummy value makes the f
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 # Values that must never reach production. Local defaults all start with "local-".
 DUMMY_SECRET_VALUES = frozenset(
@@ -23,8 +27,57 @@ def is_dummy_secret(value: str) -> bool:
     return lowered in DUMMY_SECRET_VALUES or lowered.startswith(("local-", "dev-", "dummy", "test-"))
 
 
+# In AWS each of these variables holds the ARN of a JSON secret whose keys are setting names (the CDK app
+# passes the ARNs and grants read); the secrets' values never sit in the function's environment.
+SECRET_ARN_VARIABLES = (
+    "WHATSAPP_SECRET_ARN",
+    "SECRET_KEY_SECRET_ARN",
+    "ADMIN_API_TOKEN_SECRET_ARN",
+    "REDIS_AUTH_SECRET_ARN",
+)
+SECRET_CACHE_SECONDS = 300
+
+
+def read_json_secret(arn: str) -> dict[str, Any]:
+    # Late import: only functions configured with secrets pay for Powertools parameters (and boto3).
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(arn, max_age=SECRET_CACHE_SECONDS)
+    data = json.loads(value) if isinstance(value, str | bytes) else value
+    if not isinstance(data, dict):
+        raise ValueError(f"secret {arn.rsplit(':', 1)[-1]} is not a JSON object")
+    return data
+
+
+class SecretsManagerSource(PydanticBaseSettingsSource):
+    """Settings from the Secrets Manager secrets named by the `*_SECRET_ARN` variables (after the
+    environment, before the local defaults)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        fields = self.settings_cls.model_fields
+        values: dict[str, Any] = {}
+        for variable in SECRET_ARN_VARIABLES:
+            if arn := os.environ.get(variable):
+                values.update({k: v for k, v in read_json_secret(arn).items() if k in fields})
+        return values
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, SecretsManagerSource(settings_cls), dotenv_settings, file_secret_settings
 
     ENVIRONMENT: Literal["development", "production"] = "development"
     DEBUG: bool = False
@@ -32,6 +85,8 @@ class CommonSettings(BaseSettings):
     SECRET_KEY: SecretStr = SecretStr("local-secret-key")
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
     REDIS_TIMEOUT_SECONDS: float = Field(default=0.5, gt=0, le=10)
+    # ElastiCache AUTH token (from REDIS_AUTH_SECRET_ARN in AWS); kept out of REDIS_URL and out of logs.
+    REDIS_AUTH_TOKEN: SecretStr | None = None
     DEFAULT_TENANT_ID: str = "hotel-sol"
 
     @model_validator(mode="after")
@@ -52,6 +107,16 @@ class CommonSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT == "production"
+
+    @property
+    def redis_url_with_auth(self) -> str:
+        """REDIS_URL with the AUTH token as its password, for clients that only take a URL."""
+        if self.REDIS_AUTH_TOKEN is None:
+            return self.REDIS_URL
+        parts = urlsplit(self.REDIS_URL)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        token = quote(self.REDIS_AUTH_TOKEN.get_secret_value(), safe="")
+        return urlunsplit(parts._replace(netloc=f":{token}@{host}"))
 
     def _secrets_read_elsewhere(self) -> frozenset[str]:
         """Secret fields whose environment value is unused because the secret comes from a store."""
@@ -170,7 +235,6 @@ class HealthSettings(TenantAdminSettings):
     READINESS_TOTAL_TIMEOUT_SECONDS: float = Field(default=2.5, gt=0, le=20)
 
 
-
 class PmsSettings(TenancySettings):
     """The PMS proxy: per-tenant QloApps credentials, timeouts, retries, breaker, cache, booking safety.
 
@@ -213,6 +277,7 @@ class PmsSettings(TenancySettings):
 
 class PmsProxySettings(PmsSettings):
     """The pms_proxy function's settings (the CDK app finds a function's model by this name)."""
+
 
 S = TypeVar("S", bound=CommonSettings)
 

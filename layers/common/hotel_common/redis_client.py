@@ -17,7 +17,7 @@ def get_redis(url: str | None = None, timeout: float | None = None) -> redis.Red
 
     settings = load(CommonSettings)
     return redis.Redis.from_url(
-        url or settings.REDIS_URL,
+        url or settings.redis_url_with_auth,
         socket_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
         health_check_interval=30,
