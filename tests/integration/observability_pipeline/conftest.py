@@ -23,8 +23,9 @@ from scripts.observability import tools
 from scripts.observability.render import render_all
 from tests.integration.conftest import free_port
 
-# A database of its own: the exact-sum assertions must not meet another suite's FLUSHDB on DB 11.
-PIPELINE_REDIS_URL = os.environ.get("PIPELINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+# Exact sums must not meet another suite's FLUSHDB: every Redis database number is taken by some suite,
+# so these tests run their own redis-server unless PIPELINE_TEST_REDIS_URL points at one.
+PIPELINE_REDIS_URL = os.environ.get("PIPELINE_TEST_REDIS_URL", "")
 
 
 @dataclass
@@ -89,15 +90,40 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPromet
         log.close()
 
 
+@pytest.fixture(scope="session")
+def pipeline_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if PIPELINE_REDIS_URL:
+        yield PIPELINE_REDIS_URL
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("these tests need redis-server (apt-get install redis-server) or PIPELINE_TEST_REDIS_URL")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen([*command, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_timeout=1)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.RedisError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:
-    """Like the integration suite's redis_db (a clean database, also REDIS_URL), on PIPELINE_REDIS_URL."""
-    client = redis.Redis.from_url(PIPELINE_REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"these tests need Redis at {PIPELINE_REDIS_URL}: {exc}")
-    monkeypatch.setenv("REDIS_URL", PIPELINE_REDIS_URL)
+def redis_db(pipeline_redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:
+    """Like the integration suite's redis_db (a clean database, also REDIS_URL), on a Redis of its own."""
+    client = redis.Redis.from_url(pipeline_redis_url, socket_timeout=2)
+    monkeypatch.setenv("REDIS_URL", pipeline_redis_url)
     client.flushdb()
     redis_client.get_redis.cache_clear()
     yield client
