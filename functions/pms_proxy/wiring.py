@@ -4,6 +4,7 @@ tenant's shared breaker, cache, lock and idempotency records in Redis."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +23,6 @@ from hotel_common.pms.service import PmsService, RetryPolicy
 def service_factory(
     settings: PmsSettings, redis_client: Any, pool: ClientPool, *, clock: Callable[[], float] | None = None
 ) -> Callable[[PmsConnection], PmsService]:
-    import time
-
     now = clock or time.time
     # A create may hold its nights for the booking call and the look-up after an uncertain answer.
     hold = settings.PMS_BOOKING_TIMEOUT_SECONDS + settings.PMS_RETRY_DEADLINE_SECONDS + 30
@@ -72,7 +71,13 @@ def service_factory(
     return build
 
 
-def build_proxy(settings: PmsSettings, redis_client: Any, get_tenant: Callable[[str], Any]) -> PmsProxy:
+def build_proxy(
+    settings: PmsSettings,
+    redis_client: Any,
+    get_tenant: Callable[[str], Any],
+    *,
+    clock: Callable[[], float] | None = None,
+) -> PmsProxy:
     secrets = SecretsProvider(boto3_client=aws.client("secretsmanager"))
     resolver = TenantSecretsResolver(
         get_tenant,
@@ -82,4 +87,4 @@ def build_proxy(settings: PmsSettings, redis_client: Any, get_tenant: Callable[[
     pool = ClientPool(
         read_timeout=settings.PMS_READ_TIMEOUT_SECONDS, booking_timeout=settings.PMS_BOOKING_TIMEOUT_SECONDS
     )
-    return PmsProxy(resolver, service_factory(settings, redis_client, pool))
+    return PmsProxy(resolver, service_factory(settings, redis_client, pool, clock=clock))
