@@ -97,7 +97,8 @@ async def _one(client: httpx.AsyncClient, config: LoadConfig, index: int, schedu
 
 
 async def generate(config: LoadConfig) -> tuple[list[Sample], float]:
-    """Start request i at t0 + i/rps, whatever happened to the others; wait for stragglers up to the timeout."""
+    """Start request i at t0 + i/rps, whatever happened to the others. The run is bounded: requests still
+    unanswered `timeout_s` after the last one was started are cancelled and count as errors."""
     limits = httpx.Limits(max_connections=max(10, int(config.rps * 2)), max_keepalive_connections=50)
     async with httpx.AsyncClient(limits=limits) as client:
         tasks: list[asyncio.Task[Sample]] = []
@@ -108,8 +109,19 @@ async def generate(config: LoadConfig) -> tuple[list[Sample], float]:
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(_one(client, config, index, scheduled)))
-        samples = list(await asyncio.gather(*tasks))
+        _, pending = await asyncio.wait(tasks, timeout=config.timeout_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
         elapsed = time.perf_counter() - started
+        now = time.perf_counter()
+        samples: list[Sample] = []
+        for index, task in enumerate(tasks):
+            if task in pending:
+                samples.append(Sample(now - (started + index / config.rps), None, "unanswered_at_deadline"))
+            else:
+                samples.append(task.result())
     return samples, elapsed
 
 
@@ -186,6 +198,9 @@ def load_config(env: Mapping[str, str], limits: Mapping[str, float], args: argpa
     # Two requests a minute per synthetic IP at most: a quarter of the 120/minute limit, so no 429 locally.
     default_ips = min(4096, max(1, math.ceil(rps * 60 / 30)))
     ips = int(number(env.get("CLIENT_IPS"), "CLIENT_IPS", default_ips))
+    timeout = number(env.get("PERF_TIMEOUT"), "PERF_TIMEOUT", 10)
+    if timeout > 60:
+        raise ConfigError("PERF_TIMEOUT above 60 s")
     if rps * duration < 1:
         raise ConfigError("PERF_RPS x PERF_DURATION sends no request")
     return LoadConfig(
@@ -194,6 +209,7 @@ def load_config(env: Mapping[str, str], limits: Mapping[str, float], args: argpa
         duration_s=duration,
         app_secret=env.get("WHATSAPP_APP_SECRET") or "local-app-secret",
         client_ips=ips,
+        timeout_s=timeout,
     )
 
 

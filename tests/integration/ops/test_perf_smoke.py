@@ -23,6 +23,8 @@ class Received:
     client_ips: list[str] = field(default_factory=list)
     bad_signatures: int = 0
     fail_every: int = 0  # answer 500 to every n-th request
+    hang_every: int = 0  # never answer (in time) every n-th request
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
@@ -41,6 +43,8 @@ def stub() -> Iterator[tuple[str, Received]]:
                 received.bodies.append(json.loads(body))
                 received.client_ips.append(self.headers.get("X-Forwarded-For", ""))
                 count = len(received.bodies)
+            if received.hang_every and count % received.hang_every == 0:
+                received.released.wait(5)
             status = 500 if received.fail_every and count % received.fail_every == 0 else 200
             self.send_response(status)
             self.send_header("Content-Length", "2")
@@ -53,6 +57,7 @@ def stub() -> Iterator[tuple[str, Received]]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", received
+    received.released.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -97,6 +102,19 @@ def test_gate_passes_on_a_healthy_summary_and_fails_on_errors(
     _, failing = _run(url, tmp_path)
     assert failing["errors"] == 4 and failing["error_rate"] == 0.1 and failing["status_counts"]["500"] == 4
     assert perf_smoke.main(["eval", "--summary", summary], env={}) == 1
+
+
+def test_requests_unanswered_at_the_deadline_are_cancelled_and_count_as_errors(
+    stub: tuple[str, Received], tmp_path: Path
+) -> None:
+    url, received = stub
+    received.hang_every = 8
+    code, summary = _run(url, tmp_path, PERF_TIMEOUT="0.5")
+    assert code == 0
+    assert summary["requests"] == 40 and summary["errors"] == 5
+    # Early hangs end as read timeouts; the last one is still open when the run's deadline cancels it.
+    assert summary["status_counts"]["200"] == 35
+    assert summary["status_counts"].get("ReadTimeout", 0) + summary["status_counts"]["unanswered_at_deadline"] == 5
 
 
 def test_load_is_bounded_by_the_guardrails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
