@@ -178,7 +178,7 @@ class OrchestratorSettings(WhatsAppSettings, TenancySettings):
     CONVERSATION_CACHE_SECONDS: int = Field(default=900, ge=0, le=24 * 3600)
     # Physical name or ARN; empty means agente-hotel-<STAGE>-pms_proxy.
     PMS_PROXY_FUNCTION: str = ""
-    PMS_TIMEOUT_SECONDS: float = Field(default=8.0, gt=0, le=60)
+    PMS_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=60)
     # pms_proxy's own timeout (75 s in the topology) plus its invoke overhead.
     PMS_BOOKING_TIMEOUT_SECONDS: float = Field(default=77.0, gt=0, le=120)
     HANDOFF_PAUSE_SECONDS: int = Field(default=4 * 3600, ge=60)
