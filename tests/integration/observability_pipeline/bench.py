@@ -1,6 +1,6 @@
 """Encode + push time of the exporter for N series against a running Prometheus (figures, not a test).
 
-    python -m tests.integration.observability_pipeline.bench [--url http://127.0.0.1:9090] [--series 100 1000 5000]
+python -m tests.integration.observability_pipeline.bench [--url http://127.0.0.1:9090] [--series 100 1000 5000]
 """
 
 from __future__ import annotations
