@@ -28,13 +28,10 @@ def is_dummy_secret(value: str) -> bool:
 
 
 # In AWS each of these variables holds the ARN of a JSON secret whose keys are setting names (the CDK app
-# passes the ARNs and grants read); the secrets' values never sit in the function's environment.
-SECRET_ARN_VARIABLES = (
-    "WHATSAPP_SECRET_ARN",
-    "SECRET_KEY_SECRET_ARN",
-    "ADMIN_API_TOKEN_SECRET_ARN",
-    "REDIS_AUTH_SECRET_ARN",
-)
+# passes the ARNs and grants read); the secrets' values never sit in the function's environment. The admin
+# token (ADMIN_API_TOKEN_SECRET_ARN) is not here: the admin and health functions read it per request with a
+# short cache, so a rotated token takes effect without a cold start.
+SECRET_ARN_VARIABLES = ("WHATSAPP_SECRET_ARN", "SECRET_KEY_SECRET_ARN", "REDIS_AUTH_SECRET_ARN")
 SECRET_CACHE_SECONDS = 300
 
 
