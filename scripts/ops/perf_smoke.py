@@ -90,17 +90,23 @@ class Sample:
 async def _one(client: httpx.AsyncClient, config: LoadConfig, index: int, scheduled: float) -> Sample:
     body, headers = build_request(index, config)
     try:
-        response = await client.post(config.url, content=body, headers=headers, timeout=config.timeout_s)
+        # A total bound per request (httpx's timeouts are per phase: pool, connect, write, read).
+        async with asyncio.timeout(config.timeout_s):
+            response = await client.post(config.url, content=body, headers=headers)
         return Sample(time.perf_counter() - scheduled, response.status_code)
+    except TimeoutError:
+        return Sample(time.perf_counter() - scheduled, None, "timeout")
     except httpx.HTTPError as exc:
         return Sample(time.perf_counter() - scheduled, None, type(exc).__name__)
 
 
 async def generate(config: LoadConfig) -> tuple[list[Sample], float]:
-    """Start request i at t0 + i/rps, whatever happened to the others. The run is bounded: requests still
-    unanswered `timeout_s` after the last one was started are cancelled and count as errors."""
-    limits = httpx.Limits(max_connections=max(10, int(config.rps * 2)), max_keepalive_connections=50)
-    async with httpx.AsyncClient(limits=limits) as client:
+    """Start request i at t0 + i/rps, whatever happened to the others. Each request ends within
+    `timeout_s`, so the run ends at most `timeout_s` after the last start; anything still open then (it
+    should not be) is cancelled and counted as an error."""
+    in_flight = max(10, math.ceil(config.rps * config.timeout_s))
+    limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=min(in_flight, 100))
+    async with httpx.AsyncClient(limits=limits, timeout=config.timeout_s) as client:
         tasks: list[asyncio.Task[Sample]] = []
         started = time.perf_counter()
         for index in range(config.total):
@@ -109,19 +115,14 @@ async def generate(config: LoadConfig) -> tuple[list[Sample], float]:
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(_one(client, config, index, scheduled)))
-        _, pending = await asyncio.wait(tasks, timeout=config.timeout_s)
+        _, pending = await asyncio.wait(tasks, timeout=config.timeout_s + 5)
         for task in pending:
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
         elapsed = time.perf_counter() - started
-        now = time.perf_counter()
-        samples: list[Sample] = []
-        for index, task in enumerate(tasks):
-            if task in pending:
-                samples.append(Sample(now - (started + index / config.rps), None, "unanswered_at_deadline"))
-            else:
-                samples.append(task.result())
+        samples = [
+            Sample(config.timeout_s, None, "unanswered_at_deadline") if task in pending else task.result()
+            for task in tasks
+        ]
     return samples, elapsed
 
 

@@ -104,17 +104,15 @@ def test_gate_passes_on_a_healthy_summary_and_fails_on_errors(
     assert perf_smoke.main(["eval", "--summary", summary], env={}) == 1
 
 
-def test_requests_unanswered_at_the_deadline_are_cancelled_and_count_as_errors(
-    stub: tuple[str, Received], tmp_path: Path
-) -> None:
+def test_requests_unanswered_within_the_timeout_count_as_errors(stub: tuple[str, Received], tmp_path: Path) -> None:
     url, received = stub
     received.hang_every = 8
     code, summary = _run(url, tmp_path, PERF_TIMEOUT="0.5")
     assert code == 0
     assert summary["requests"] == 40 and summary["errors"] == 5
-    # Early hangs end as read timeouts; the last one is still open when the run's deadline cancels it.
     assert summary["status_counts"]["200"] == 35
-    assert summary["status_counts"].get("ReadTimeout", 0) + summary["status_counts"]["unanswered_at_deadline"] == 5
+    assert sum(v for k, v in summary["status_counts"].items() if k != "200") == 5
+    assert set(summary["status_counts"]) <= {"200", "timeout", "ReadTimeout"}
 
 
 def test_load_is_bounded_by_the_guardrails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
