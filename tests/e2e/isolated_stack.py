@@ -1,0 +1,163 @@
+"""A second local stack for fault tests that must break shared parts: its own ports and its own embedded
+redis-server (REDIS_URL points at a free port, so `scripts/local/stack.py` spawns one there), which a test
+may stop and start again without touching the machine's Redis that the session's `local_stack` uses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from tests.e2e.conftest import APP_SECRET, ROOT, VERIFY_TOKEN, RunningStack
+from tests.integration.conftest import free_port
+
+START_TIMEOUT_SECONDS = 120.0
+
+
+@dataclass
+class IsolatedStack(RunningStack):
+    redis_port: int = 0
+    state_dir: Path = field(default_factory=Path)
+    _restarted: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def logs(self) -> str:
+        return "".join(self.output)
+
+    def redis_up(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.redis_port, socket_timeout=0.5, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def stop_redis(self) -> None:
+        """SHUTDOWN NOSAVE: the server exits at once and refuses connections until `start_redis`."""
+        with suppress(redis.ConnectionError):  # the server closes the connection as it exits
+            redis.Redis(port=self.redis_port, socket_timeout=2).shutdown(nosave=True)
+        deadline = time.monotonic() + 10
+        while self.redis_up() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not self.redis_up(), "redis-server did not stop"
+
+    def start_redis(self) -> None:
+        """The same command line the stack's `_ensure_redis` used, on the same port (empty, as after a
+        restart without persistence)."""
+        binary = shutil.which("redis-server")
+        assert binary is not None
+        command = [binary, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        log = (self.state_dir / "redis-restarted.log").open("ab")
+        self._restarted.append(
+            subprocess.Popen([*command, "--dir", str(self.state_dir)], stdout=log, stderr=subprocess.STDOUT)
+        )
+        log.close()
+        deadline = time.monotonic() + 10
+        while not self.redis_up() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.redis_up(), "redis-server did not come back"
+
+    def redis_pid(self) -> int:
+        return int(redis.Redis(port=self.redis_port, socket_timeout=2).info("server")["process_id"])
+
+    def pause_redis(self, pid: int) -> None:
+        """SIGSTOP: connections are accepted by the kernel but never answered, like a hung node."""
+        os.kill(pid, signal.SIGSTOP)
+
+    def resume_redis(self, pid: int) -> None:
+        os.kill(pid, signal.SIGCONT)
+
+    def stop_restarted_redis(self) -> None:
+        for process in self._restarted:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def isolated_stack(state_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[IsolatedStack]:
+    names = ("aws", "api", "invoke", "graph", "qloapps", "smtp", "redis")
+    ports = {name: free_port() for name in names}
+    redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
+    env = {
+        **os.environ,
+        "LOCAL_AWS_PORT": str(ports["aws"]),
+        "LOCAL_API_PORT": str(ports["api"]),
+        "LOCAL_INVOKE_PORT": str(ports["invoke"]),
+        "FAKE_GRAPH_PORT": str(ports["graph"]),
+        "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
+        "LOCAL_SMTP_PORT": str(ports["smtp"]),
+        "LOCAL_PROMETHEUS": "off",
+        "REDIS_URL": redis_url,
+        "LOCAL_STATE_DIR": str(state_dir),
+        "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
+        "LOCAL_LOG_LEVEL": "INFO",
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.local.stack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        with (state_dir / "stack.out").open("w") as log:
+            for line in process.stdout:
+                output.append(line)
+                log.write(line)
+                log.flush()
+                if line.strip() == "READY":
+                    ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    host = "http://127.0.0.1"
+    stack = IsolatedStack(
+        api=f"{host}:{ports['api']}",
+        invoke=f"{host}:{ports['invoke']}",
+        aws=f"{host}:{ports['aws']}",
+        graph=f"{host}:{ports['graph']}",
+        qloapps=f"{host}:{ports['qloapps']}",
+        prometheus="",
+        alertmanager="",
+        redis_url=redis_url,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+        env=env,
+        output=output,
+        redis_port=ports["redis"],
+        state_dir=state_dir,
+    )
+    try:
+        if not ready.wait(timeout=START_TIMEOUT_SECONDS) or process.poll() is not None:
+            raise RuntimeError("isolated local stack did not start:\n" + "".join(output[-60:]))
+        assert "embedded redis-server started by the stack" in stack.logs(), "the stack must own its Redis"
+        yield stack
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        stack.stop_restarted_redis()
