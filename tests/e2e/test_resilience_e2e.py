@@ -415,3 +415,127 @@ def test_redis_hung_the_webhook_fails_open_and_no_message_is_lost(isolated: Isol
     # A hung node (accepts, never answers) costs every caller its timeout instead of a refused connect.
     pid = isolated.redis_pid()
     greet_during_outage(isolated, Chat(isolated), lambda: isolated.pause_redis(pid), lambda: isolated.resume_redis(pid))
+
+
+# -- tenancy: the admin API and the state kept per tenant -----------------------------------------------------
+
+ADMIN_ROUTES = [r for r in topology.ROUTES if r.function == "tenant_admin"]
+
+
+def admin_ip() -> str:
+    # The admin API limits requests per client; each test speaks from its own address.
+    return f"10.{uuid.uuid4().int % 200 + 20}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
+
+
+def admin(stack: RunningStack, ip: str, token: str | None = None) -> httpx.Client:
+    headers = {"X-Forwarded-For": ip}
+    if token is not None:
+        headers["Authorization"] = token
+    return httpx.Client(base_url=stack.api, headers=headers, timeout=10)
+
+
+def right_token(stack: RunningStack) -> str:
+    return f"Bearer {stack.env.get('ADMIN_API_TOKEN', 'local-admin-token')}"
+
+
+def test_the_admin_api_refuses_every_route_without_the_right_token(local_stack: RunningStack) -> None:
+    intruder_id = f"intruder-{uuid.uuid4().hex[:6]}"
+    bodies = {
+        ("POST", "/admin/tenants"): {"tenant_id": intruder_id, "name": "Intruso", "language": "es"},
+        ("PATCH", "/admin/tenants/{tenant_id}"): {"name": "Hijacked"},
+        ("POST", "/admin/tenants/{tenant_id}/identifiers"): {"identifier": "34699999999", "kind": "display_phone"},
+    }
+    right = right_token(local_stack)
+    wrong_tokens = [None, "Bearer not-the-token", right.replace("Bearer", "Basic"), right[:-1], right + "x"]
+    refused = []
+    for token in wrong_tokens:  # one client address per token: the admin limit is 30 requests a minute
+        with admin(local_stack, admin_ip(), token) as client:
+            for route in ADMIN_ROUTES:
+                path = route.path.format(tenant_id="hotel-sol", identifier="100000000000001")
+                response = client.request(route.method, path, json=bodies.get((route.method, route.path)))
+                refused.append((route.method, route.path, token, response.status_code))
+    assert {status for *_, status in refused} == {401}, [r for r in refused if r[-1] != 401]
+
+    with admin(local_stack, admin_ip(), right) as client:
+        sol = client.get("/admin/tenants/hotel-sol").json()
+        assert sol["name"] == "Hotel Sol de Mayo"
+        assert "100000000000001" in {i["identifier"] for i in sol["identifiers"]}
+        assert "34699999999" not in {i["identifier"] for i in sol["identifiers"]}
+        assert client.get(f"/admin/tenants/{intruder_id}").status_code == 404
+
+
+def test_another_tenants_identifiers_are_refused(local_stack: RunningStack) -> None:
+    ip = admin_ip()
+    suffix = uuid.uuid4().hex[:6]
+    other = f"e2e-other-{suffix}"
+    with admin(local_stack, ip, right_token(local_stack)) as client:
+        created = client.post("/admin/tenants", json={"tenant_id": other, "name": f"Otro {suffix}", "language": "es"})
+        assert created.status_code == 201, created.text
+        for identifier, kind in (("100000000000001", "phone_number_id"), ("+34 600 000 001", "display_phone")):
+            claimed = client.post(f"/admin/tenants/{other}/identifiers", json={"identifier": identifier, "kind": kind})
+            assert claimed.status_code == 409, claimed.text
+        # hotel-sol's number cannot be released through another tenant's path.
+        assert client.delete(f"/admin/tenants/{other}/identifiers/100000000000001").status_code == 404
+        assert client.get(f"/admin/tenants/{other}").json()["identifiers"] == []
+        assert "100000000000001" in {
+            i["identifier"] for i in client.get("/admin/tenants/hotel-sol").json()["identifiers"]
+        }
+        assert client.patch("/admin/tenants/no-such-hotel", json={"name": "x"}).status_code == 404
+    # And the number still routes to its hotel.
+    guest = new_guest()
+    Chat(local_stack).text(guest, "hola")
+    (reply,) = Chat(local_stack).replies(guest, 1)
+    assert "Hotel Sol de Mayo" in shown(reply)[1] and f"Otro {suffix}" not in shown(reply)[1]
+
+
+def conversation_item(stack: RunningStack, tenant_id: str, guest: str) -> dict[str, Any]:
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.aws, region_name="us-east-1")
+    table = topology.physical_name("local", "conversations")
+    item = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"{tenant_id}#{guest}"}}, ConsistentRead=True)
+    assert "Item" in item, f"no conversation {tenant_id}#{guest}"
+    return {k: v.get("S", v.get("N")) for k, v in item["Item"].items()}
+
+
+def test_one_guest_of_two_hotels_keeps_two_conversations_and_caches(local_stack: RunningStack) -> None:
+    guest = new_guest()
+    sol, harbor = Chat(local_stack, SOL), Chat(local_stack, HARBOR)
+    sol_in, sol_out = stay(9, 4, nights=3)
+    harbor_in, harbor_out = stay(10, 20, nights=2)
+    month_es, month_en = MONTHS_ES[sol_in.month - 1], MONTHS_EN[harbor_in.month - 1]
+
+    sol.text(guest, f"quiero reservar una habitación del {sol_in.day} al {sol_out.day} de {month_es}")
+    assert "¿Cuántas personas" in shown(sol.replies(guest, 1)[-1])[1]
+    # The same number, another hotel: Harbor View does not continue Hotel Sol's booking.
+    harbor.text(guest, "we are 2")
+    kind, text = shown(harbor.replies(guest, 2)[-1])
+    assert kind != "list" and "Hotel Sol" not in text, text
+    # Hotel Sol's booking dialog is where the guest left it.
+    sol.text(guest, "somos 2")
+    kind, text = shown(sol.replies(guest, 3)[-1])
+    assert kind == "list", text
+    harbor.text(guest, f"any rooms from {month_en} {harbor_in.day} to {harbor_out.day} for 2 adults?")
+    kind, text = shown(harbor.replies(guest, 4)[-1])
+    assert kind == "list" and "Hotel Sol" not in text, text
+
+    # DynamoDB: one item per tenant + guest, each holding only its own hotel's dialog.
+    sol_item, harbor_item = (
+        conversation_item(local_stack, "hotel-sol", guest),
+        conversation_item(local_stack, "harbor-view", guest),
+    )
+    assert sol_in.isoformat() in sol_item["state"] and harbor_in.isoformat() not in sol_item["state"]
+    assert harbor_in.isoformat() in harbor_item["state"] and sol_in.isoformat() not in harbor_item["state"]
+    # Redis: the conversation cache holds the same two items under keys carrying the tenant id.
+    r = redis.Redis.from_url(local_stack.redis_url, decode_responses=True)
+    cached = {str(key): json.loads(str(r.get(key))) for key in r.scan_iter(match=f"conversation:*{guest}")}
+    assert {key.rsplit(":", 1)[1] for key in cached} == {f"hotel-sol#{guest}", f"harbor-view#{guest}"}
+    for key, item in cached.items():
+        truth = sol_item if key.endswith(f"hotel-sol#{guest}") else harbor_item
+        assert item["pk"] == key.rsplit(":", 1)[1] and item["state"] == truth["state"]
+    # The PMS cache: each stay's answer under its own tenant's tag and PMS hotel (1 = Sol, 2 = Harbor).
+    for tenant_id, hotel_id, check_in, check_out in (
+        ("hotel-sol", 1, sol_in, sol_out),
+        ("harbor-view", 2, harbor_in, harbor_out),
+    ):
+        keys = [str(k) for k in r.scan_iter(match=f"pms:*:c:avail:*:{check_in}:{check_out}:*")]
+        assert keys, f"no cached availability for {tenant_id}"
+        assert all(k.startswith(f"pms:{{{tenant_id}}}:c:avail:{hotel_id}:") for k in keys), keys
