@@ -58,6 +58,7 @@ def start_stack() -> LocalStack:
         invoke_port=free_port(),
         qloapps_port=free_port(),
         graph_port=free_port(),
+        smtp_port=free_port(),
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         log_level="ERROR",
         state_dir=ROOT / ".local" / "bench",

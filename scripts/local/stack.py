@@ -135,7 +135,11 @@ class LocalStack:
         cfg = self.config
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         self._ensure_redis()
-        self._spawn("aws", [sys.executable, "-m", "moto.server", "-H", cfg.host, "-p", str(cfg.aws_port)], cfg.aws_port)
+        self._spawn(
+            "aws",
+            [sys.executable, "-m", "scripts.local.aws_emulator", "-H", cfg.host, "-p", str(cfg.aws_port)],
+            cfg.aws_port,
+        )
         self._spawn(
             "graph", [sys.executable, "-m", "scripts.fakes.graph", "--port", str(cfg.graph_port)], cfg.graph_port
         )
@@ -181,7 +185,7 @@ class LocalStack:
         for source in topology.EVENT_SOURCES:
             if source.function not in self.pools:
                 continue
-            for _ in range(int(os.environ.get("LOCAL_POLLERS_PER_QUEUE", 2))):
+            for _ in range(int(os.environ.get("LOCAL_POLLERS_PER_QUEUE", 1))):
                 poller = QueuePoller(
                     aws["sqs"],
                     source,
@@ -403,4 +407,3 @@ if __name__ == "__main__":
 
 
 __all__ = ["LocalConfig", "LocalStack", "httpx"]
-
