@@ -283,16 +283,17 @@ def row(name: str, value: str, baseline: str, ratio: str, target: str = "") -> s
 
 def render(results: dict[str, Any]) -> str:
     lines = ["| measure | ours | baseline (same run) | ratio | target |", "| --- | --- | --- | --- | --- |"]
-    w, b = results["webhook_ack"]["ours"], results["webhook_ack"]["baseline_fastapi"]
-    lines.append(
-        row(
-            "webhook ack p50 / p95 @100 RPS (ms)",
-            f"{w['median']:.1f} / {w['p95']:.1f}",
-            f"{b['median']:.1f} / {b['p95']:.1f} (FastAPI+SQS)",
-            f"{w['p95'] / b['p95']:.2f}x p95",
-            f"p95 ≤ {TARGETS['webhook_p95_ms']:.0f}",
+    for label, run_ in results["webhook_ack"].items():
+        w, b = run_["ours"], run_["baseline_fastapi"]
+        lines.append(
+            row(
+                f"webhook ack p50 / p95 @{label} (ms; achieved rps, errors)",
+                f"{w['median']:.1f} / {w['p95']:.1f} ({w['rps']}, {w['errors']})",
+                f"{b['median']:.1f} / {b['p95']:.1f} ({b['rps']}, {b['errors']}) FastAPI+SQS",
+                f"{w['p95'] / b['p95']:.2f}x p95",
+                f"p95 ≤ {TARGETS['webhook_p95_ms']:.0f} @100",
+            )
         )
-    )
     r, g = results["message_to_reply"]["availability_pms_30ms"], results["message_to_reply"]["greeting"]
     lines.append(
         row(
@@ -345,9 +346,13 @@ def main() -> None:
     try:
         api = stack.config.url(stack.config.api_port) + "/webhooks/whatsapp"
         baseline_url = serve_baseline(stack)
+        # At 100 RPS (the rate) and at a rate the emulator sustains on 2 cores, for a fair comparison.
         results["webhook_ack"] = {
-            "baseline_fastapi": asyncio.run(webhook_load(baseline_url, rate, duration)),
-            "ours": asyncio.run(webhook_load(api, rate, duration)),
+            f"{r:g}rps": {
+                "baseline_fastapi": asyncio.run(webhook_load(baseline_url, r, duration)),
+                "ours": asyncio.run(webhook_load(api, r, duration)),
+            }
+            for r in sorted({rate, float(os.environ.get("BENCH_SUSTAINED_RPS", 15))})
         }
         qloapps = stack.config.url(stack.config.qloapps_port)
         results["message_to_reply"] = {"greeting": asyncio.run(reply_load(stack, "hola", 20, duration))}
