@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.e2e.conftest import APP_SECRET, ROOT, VERIFY_TOKEN, RunningStack
 from tests.integration.conftest import free_port
@@ -30,19 +32,26 @@ class IsolatedStack(RunningStack):
     state_dir: Path = field(default_factory=Path)
     _restarted: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
+    def _client(self, timeout: float) -> redis.Redis:
+        # No retries: redis-py's default reconnect backoff would turn each probe of a stopped server into
+        # seconds of waiting.
+        return redis.Redis(
+            port=self.redis_port, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+
     def logs(self) -> str:
         return "".join(self.output)
 
     def redis_up(self) -> bool:
         try:
-            return bool(redis.Redis(port=self.redis_port, socket_timeout=0.5, socket_connect_timeout=0.5).ping())
+            return bool(self._client(0.5).ping())
         except redis.RedisError:
             return False
 
     def stop_redis(self) -> None:
         """SHUTDOWN NOSAVE: the server exits at once and refuses connections until `start_redis`."""
         with suppress(redis.ConnectionError):  # the server closes the connection as it exits
-            redis.Redis(port=self.redis_port, socket_timeout=2).shutdown(nosave=True)
+            self._client(2).shutdown(nosave=True)
         deadline = time.monotonic() + 10
         while self.redis_up() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -65,7 +74,7 @@ class IsolatedStack(RunningStack):
         assert self.redis_up(), "redis-server did not come back"
 
     def redis_pid(self) -> int:
-        return int(redis.Redis(port=self.redis_port, socket_timeout=2).info("server")["process_id"])
+        return int(self._client(2).info("server")["process_id"])
 
     def pause_redis(self, pid: int) -> None:
         """SIGSTOP: connections are accepted by the kernel but never answered, like a hung node."""
