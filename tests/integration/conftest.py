@@ -30,13 +30,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
+    """moto's server app as the local stack serves it (scripts/local/aws_emulator.py), on a free port."""
+    from scripts.local.aws_emulator import serve_in_thread
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = serve_in_thread("127.0.0.1", port)
     yield f"http://127.0.0.1:{port}"
-    server.stop()
+    server.shutdown()
 
 
 @pytest.fixture
