@@ -10,6 +10,7 @@ from typing import Any
 from hotel_common.logging import get_logger
 from hotel_common.metrics import metrics
 from hotel_common.queues import CLAIM_CHECK_ATTRIBUTE
+from hotel_common.redis_client import RedisBackoff
 
 from .service import Delivery
 
@@ -64,10 +65,14 @@ class ClientRateLimiter:
         storage = storage_from_string(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self._limiter = MovingWindowRateLimiter(storage)
         self._limits = {method: parse(value) for method, value in limits_by_method.items()}
+        self._backoff = RedisBackoff()
 
     def hit(self, method: str, client: str, scope: str) -> LimitDecision:
         item = self._limits.get(method)
         if item is None:
+            return LimitDecision(True)
+        if self._backoff.active:
+            metrics.inc("rate_limit_fail_open_total")
             return LimitDecision(True)
         try:
             if self._limiter.hit(item, scope, method, client):
@@ -75,6 +80,7 @@ class ClientRateLimiter:
             reset_at, _remaining = self._limiter.get_window_stats(item, scope, method, client)
         except Exception as exc:
             metrics.inc("rate_limit_fail_open_total")
+            self._backoff.failed()
             logger.warning("rate limit storage unavailable; failing open", extra={"error": type(exc).__name__})
             return LimitDecision(True)
         retry_after = max(1, int(reset_at - dt.datetime.now(dt.UTC).timestamp()) + 1)

@@ -275,16 +275,31 @@ def _format_bound(bound: float) -> str:
 metrics = Recorder()
 
 
-def flush(redis_factory: Callable[[], Any] | None = None) -> bool:
-    """Flush the container's recorder to the Redis of `REDIS_URL` (end of every invocation)."""
-    try:
-        if redis_factory is None:
-            from hotel_common.redis_client import get_redis
+_flush_backoff: Any = None
 
-            redis_factory = get_redis
-        client = redis_factory()
+
+def flush(redis_factory: Callable[[], Any] | None = None) -> bool:
+    """Flush the container's recorder to the Redis of `REDIS_URL` (end of every invocation). For a few
+    seconds after a failed flush the deltas are dropped at once instead of waiting on a dead Redis."""
+    global _flush_backoff
+    from hotel_common.redis_client import RedisBackoff, get_redis
+
+    if _flush_backoff is None:
+        _flush_backoff = RedisBackoff()
+    if _flush_backoff.active:
+        adds, sets = metrics.drain()
+        logger.debug(
+            "metrics flush skipped after a recent redis error", extra={"dropped_series": len(adds) + len(sets)}
+        )
+        return False
+    try:
+        client = (redis_factory or get_redis)()
     except Exception as exc:
         logger.warning("metrics flush skipped: no redis", extra={"error": type(exc).__name__})
         metrics.drain()
+        _flush_backoff.failed()
         return False
-    return metrics.flush(client)
+    flushed = metrics.flush(client)
+    if not flushed:
+        _flush_backoff.failed()
+    return flushed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -23,3 +25,18 @@ def get_redis(url: str | None = None, timeout: float | None = None) -> redis.Red
         health_check_interval=30,
         decode_responses=False,
     )
+
+
+class RedisBackoff:
+    """After a Redis error, callers skip Redis for a few seconds: a hung Redis must not cost every
+    invocation its socket timeouts (the webhook answers Meta in milliseconds, Redis or not)."""
+
+    def __init__(self, seconds: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seconds, self._clock, self._until = seconds, clock, 0.0
+
+    @property
+    def active(self) -> bool:
+        return self._clock() < self._until
+
+    def failed(self) -> None:
+        self._until = self._clock() + self._seconds

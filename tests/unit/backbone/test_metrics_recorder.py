@@ -43,3 +43,26 @@ def test_flush_failure_drops_deltas_without_raising() -> None:
     r.inc("pms_cache_hits_total")
     assert r.flush(BrokenRedis()) is False
     assert r.pending() == ({}, {})
+
+
+def test_after_a_redis_error_flushes_skip_redis_for_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotel_common import metrics as module
+    from hotel_common.redis_client import RedisBackoff
+
+    now = [100.0]
+    monkeypatch.setattr(module, "_flush_backoff", RedisBackoff(seconds=5, clock=lambda: now[0]))
+    calls = []
+
+    def dead_redis() -> BrokenRedis:
+        calls.append(now[0])
+        return BrokenRedis()
+
+    module.metrics.inc("pms_cache_hits_total")
+    assert module.flush(dead_redis) is False
+    module.metrics.inc("pms_cache_hits_total")
+    assert module.flush(dead_redis) is False  # within the backoff: Redis is not tried again
+    assert calls == [100.0]
+    assert module.metrics.pending() == ({}, {})
+    now[0] = 106.0
+    module.flush(dead_redis)
+    assert calls == [100.0, 106.0]
