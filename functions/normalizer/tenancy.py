@@ -1,7 +1,7 @@
 """Tenant assignment of normalized events with the dynamic resolver of hotel_common.tenancy.
 
 Events that resolve to no tenant in strict mode are dropped and counted
-(message_dropped_total{stage="normalizer",reason="tenant_miss_strict"}): nobody could answer them.
+(message_dropped_total{function="normalizer",reason="tenant_miss_strict"}): nobody could answer them.
 When the tenant map cannot be loaded at all, TenancyUnavailable propagates and the record is retried,
 because guessing a hotel would answer a guest in another hotel's name.
 """
@@ -31,7 +31,7 @@ class TenantAssigner:
         for event in events:
             resolution = self._resolver.resolve_event(event)
             if resolution.tenant_id is None:
-                metrics.inc("message_dropped_total", stage="normalizer", reason="tenant_miss_strict")
+                metrics.inc("message_dropped_total", function="normalizer", reason="tenant_miss_strict")
                 logger.warning(
                     "event dropped: no tenant (strict mode)",
                     extra={

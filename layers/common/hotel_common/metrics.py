@@ -81,7 +81,7 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("message_normalized_total", "counter", "Normalized events", ("canal", "tenant_id")),
     MetricDef("message_normalization_errors_total", "counter", "Normalization errors", ("canal", "error_type")),
     MetricDef("message_normalization_latency_seconds", "histogram", "Normalization latency per record"),
-    MetricDef("message_dropped_total", "counter", "Events dropped on purpose", ("stage", "reason")),
+    MetricDef("message_dropped_total", "counter", "Events dropped on purpose", ("function", "reason")),
     # Orchestrator
     MetricDef("orchestrator_messages_total", "counter", "Guest messages handled", ("intent", "status")),
     MetricDef("orchestrator_latency_seconds", "histogram", "Guest message handling latency", ("intent",)),

@@ -128,7 +128,7 @@ def test_strict_mode_drops_unknown_and_counts_the_reason(
     r = stack["redis"]
     assert counter(r, "tenant_resolution_total", result="hit") == 1
     assert counter(r, "tenant_resolution_total", result="miss_strict") == 1
-    assert counter(r, "message_dropped_total", stage="normalizer", reason="tenant_miss_strict") == 1
+    assert counter(r, "message_dropped_total", function="normalizer", reason="tenant_miss_strict") == 1
 
 
 def test_guest_identifier_resolves_when_the_business_number_is_unknown(stack: dict[str, Any]) -> None:

@@ -104,4 +104,4 @@ def test_assigner_drops_strict_misses_and_counts_them() -> None:
     r, _ = resolver(strict=True)
     events = TenantAssigner(r).assign([message(SOL_PNID), message("555"), message(HARBOR_PNID)])
     assert [e.tenant_id for e in events] == ["hotel-sol", "harbor-view"]
-    assert counted("message_dropped_total", stage="normalizer", reason="tenant_miss_strict") == 1
+    assert counted("message_dropped_total", function="normalizer", reason="tenant_miss_strict") == 1
