@@ -30,7 +30,9 @@ def ensure_observability_tools() -> None:
     ensure_tools()
 
 ROOT = Path(__file__).resolve().parents[2]
-E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/12")
+# Unset: a Redis of its own for the session (the stack embeds redis-server on a free port), so concurrent
+# test sessions on one machine never flush or read each other's keys.
+E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "")
 APP_SECRET = "e2e-app-secret"
 VERIFY_TOKEN = "e2e-verify-token"
 
@@ -72,7 +74,9 @@ class RunningStack:
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     names = ("aws", "api", "invoke", "graph", "qloapps", "prometheus", "alertmanager", "smtp")
     ports = {name: free_port() for name in names}
-    redis.Redis.from_url(E2E_REDIS_URL).flushdb()
+    redis_url = E2E_REDIS_URL or f"redis://127.0.0.1:{free_port()}/0"
+    if E2E_REDIS_URL:
+        redis.Redis.from_url(redis_url).flushdb()
     ensure_observability_tools()
     state_dir = tmp_path_factory.mktemp("local-stack")
     env = {
@@ -85,7 +89,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         "LOCAL_SMTP_PORT": str(ports["smtp"]),
         "LOCAL_PROMETHEUS_PORT": str(ports["prometheus"]),
         "LOCAL_ALERTMANAGER_PORT": str(ports["alertmanager"]),
-        "REDIS_URL": E2E_REDIS_URL,
+        "REDIS_URL": redis_url,
         "LOCAL_STATE_DIR": str(state_dir),
         "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
         "LOCAL_LOG_LEVEL": "INFO",
@@ -130,7 +134,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         qloapps=f"{host}:{ports['qloapps']}",
         prometheus=f"{host}:{ports['prometheus']}",
         alertmanager=f"{host}:{ports['alertmanager']}",
-        redis_url=E2E_REDIS_URL,
+        redis_url=redis_url,
         app_secret=APP_SECRET,
         verify_token=VERIFY_TOKEN,
         env=env,
