@@ -53,6 +53,9 @@ class LimitDecision:
     retry_after_seconds: int = 0
 
 
+FAIL_OPEN_MESSAGE = "rate limit storage unavailable; failing open"
+
+
 class ClientRateLimiter:
     """Moving-window limits per client on Redis (`limits`). Fails open: a dead Redis must not stop Meta's
     deliveries (they are durable once on SQS); the skip is logged and counted."""
@@ -71,8 +74,9 @@ class ClientRateLimiter:
         item = self._limits.get(method)
         if item is None:
             return LimitDecision(True)
-        if self._backoff.active:
+        if self._backoff.active:  # a recent Redis error: skip it rather than wait on its timeout again
             metrics.inc("rate_limit_fail_open_total")
+            logger.warning(FAIL_OPEN_MESSAGE, extra={"error": "redis_backoff"})
             return LimitDecision(True)
         try:
             if self._limiter.hit(item, scope, method, client):
@@ -81,7 +85,7 @@ class ClientRateLimiter:
         except Exception as exc:
             metrics.inc("rate_limit_fail_open_total")
             self._backoff.failed()
-            logger.warning("rate limit storage unavailable; failing open", extra={"error": type(exc).__name__})
+            logger.warning(FAIL_OPEN_MESSAGE, extra={"error": type(exc).__name__})
             return LimitDecision(True)
         retry_after = max(1, int(reset_at - dt.datetime.now(dt.UTC).timestamp()) + 1)
         return LimitDecision(False, retry_after)
