@@ -103,6 +103,16 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> N
     raise RuntimeError(f"{what} did not come up within {timeout:.0f}s")
 
 
+def _die_with_parent() -> None:
+    """The emulators end with the stack even when it is killed without a chance to stop them (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _no_signal_handlers() -> None:
     """uvicorn runs in a thread here; the main thread owns the signals."""
 
@@ -251,7 +261,14 @@ class LocalStack:
         if port_open(self.config.host, port):
             raise RuntimeError(f"port {port} for {name} is already in use (is another `make local` running?)")
         logfile = open(self.config.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
-        process = subprocess.Popen(command, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT, env={**os.environ})
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
+            preexec_fn=_die_with_parent,  # the emulators start before the stack starts any thread
+        )
         self.processes.append(process)
         wait_until(lambda: port_open(self.config.host, port) or process.poll() is not None, name)
         if process.poll() is not None:
