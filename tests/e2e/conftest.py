@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ def ensure_observability_tools() -> None:
     except ImportError:
         return
     ensure_tools()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 # Unset: a Redis of its own for the session (the stack embeds redis-server on a free port), so concurrent
@@ -79,49 +81,16 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         redis.Redis.from_url(redis_url).flushdb()
     ensure_observability_tools()
     state_dir = tmp_path_factory.mktemp("local-stack")
-    env = {
-        **os.environ,
-        "LOCAL_AWS_PORT": str(ports["aws"]),
-        "LOCAL_API_PORT": str(ports["api"]),
-        "LOCAL_INVOKE_PORT": str(ports["invoke"]),
-        "FAKE_GRAPH_PORT": str(ports["graph"]),
-        "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
-        "LOCAL_SMTP_PORT": str(ports["smtp"]),
-        "LOCAL_PROMETHEUS_PORT": str(ports["prometheus"]),
-        "LOCAL_ALERTMANAGER_PORT": str(ports["alertmanager"]),
-        "REDIS_URL": redis_url,
-        "LOCAL_STATE_DIR": str(state_dir),
-        "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
-        "LOCAL_LOG_LEVEL": "INFO",
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("AWS_ENDPOINT_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.local.stack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+    env = stack_environment(
+        ports,
+        redis_url,
+        state_dir,
+        {
+            "LOCAL_PROMETHEUS_PORT": str(ports["prometheus"]),
+            "LOCAL_ALERTMANAGER_PORT": str(ports["alertmanager"]),
+        },
     )
-    output: list[str] = []
-    ready = threading.Event()
-    log_path = state_dir / "stack.out"
-
-    def pump() -> None:
-        assert process.stdout is not None
-        with log_path.open("w") as log:
-            for line in process.stdout:
-                output.append(line)
-                log.write(line)
-                log.flush()
-                if line.strip() == "READY":
-                    ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
+    process, output, ready = start_stack_process(env, state_dir)
     if not ready.wait(timeout=120) or process.poll() is not None:
         process.kill()
         pytest.fail("local stack did not start:\n" + "".join(output[-60:]))
@@ -141,8 +110,70 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
         output=output,
     )
     yield stack
-    os.killpg(process.pid, signal.SIGTERM)
+    stop_stack_process(process)
+
+
+def stack_environment(
+    ports: dict[str, int], redis_url: str, state_dir: Path, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a test stack: its own ports, Redis and state, short retries, known secrets."""
+    env = {
+        **os.environ,
+        "LOCAL_AWS_PORT": str(ports["aws"]),
+        "LOCAL_API_PORT": str(ports["api"]),
+        "LOCAL_INVOKE_PORT": str(ports["invoke"]),
+        "FAKE_GRAPH_PORT": str(ports["graph"]),
+        "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
+        "LOCAL_SMTP_PORT": str(ports["smtp"]),
+        "REDIS_URL": redis_url,
+        "LOCAL_STATE_DIR": str(state_dir),
+        "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
+        "LOCAL_LOG_LEVEL": "INFO",
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "PYTHONUNBUFFERED": "1",
+        **(extra or {}),
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    return env
+
+
+def start_stack_process(
+    env: dict[str, str], state_dir: Path
+) -> tuple[subprocess.Popen[str], list[str], threading.Event]:
+    """`python -m scripts.local.stack` in its own process group; its output is kept (and written to
+    state_dir/stack.out) and the event is set when it prints READY."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.local.stack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        with (state_dir / "stack.out").open("w") as log:
+            for line in process.stdout:
+                output.append(line)
+                log.write(line)
+                log.flush()
+                if line.strip() == "READY":
+                    ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    return process, output, ready
+
+
+def stop_stack_process(process: subprocess.Popen[str]) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

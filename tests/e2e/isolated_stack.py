@@ -8,8 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -20,7 +18,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.e2e.conftest import APP_SECRET, ROOT, VERIFY_TOKEN, RunningStack
+from tests.e2e.conftest import (
+    APP_SECRET,
+    VERIFY_TOKEN,
+    RunningStack,
+    stack_environment,
+    start_stack_process,
+    stop_stack_process,
+)
 from tests.integration.conftest import free_port
 
 START_TIMEOUT_SECONDS = 120.0
@@ -97,48 +102,8 @@ def isolated_stack(state_dir: Path, extra_env: dict[str, str] | None = None) -> 
     names = ("aws", "api", "invoke", "graph", "qloapps", "smtp", "redis")
     ports = {name: free_port() for name in names}
     redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
-    env = {
-        **os.environ,
-        "LOCAL_AWS_PORT": str(ports["aws"]),
-        "LOCAL_API_PORT": str(ports["api"]),
-        "LOCAL_INVOKE_PORT": str(ports["invoke"]),
-        "FAKE_GRAPH_PORT": str(ports["graph"]),
-        "FAKE_QLOAPPS_PORT": str(ports["qloapps"]),
-        "LOCAL_SMTP_PORT": str(ports["smtp"]),
-        "LOCAL_PROMETHEUS": "off",
-        "REDIS_URL": redis_url,
-        "LOCAL_STATE_DIR": str(state_dir),
-        "LOCAL_VISIBILITY_TIMEOUT_SECONDS": "3",
-        "LOCAL_LOG_LEVEL": "INFO",
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
-    env.pop("AWS_ENDPOINT_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.local.stack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    output: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        with (state_dir / "stack.out").open("w") as log:
-            for line in process.stdout:
-                output.append(line)
-                log.write(line)
-                log.flush()
-                if line.strip() == "READY":
-                    ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
+    env = stack_environment(ports, redis_url, state_dir, {"LOCAL_PROMETHEUS": "off", **(extra_env or {})})
+    process, output, ready = start_stack_process(env, state_dir)
     host = "http://127.0.0.1"
     stack = IsolatedStack(
         api=f"{host}:{ports['api']}",
@@ -162,11 +127,5 @@ def isolated_stack(state_dir: Path, extra_env: dict[str, str] | None = None) -> 
         assert "embedded redis-server started by the stack" in stack.logs(), "the stack must own its Redis"
         yield stack
     finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        stop_stack_process(process)
         stack.stop_restarted_redis()
