@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -175,12 +175,11 @@ class TenantStore:
                 ]
             )
         except self._db.exceptions.TransactionCanceledException as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise TenantNotFound(f"tenant {tenant_id} not found") from exc
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise IdentifierTaken("identifier already belongs to a tenant") from exc
-            raise
+            _raise_cancelled(
+                exc,
+                TenantNotFound(f"tenant {tenant_id} not found"),
+                IdentifierTaken("identifier already belongs to a tenant"),
+            )
         return ident
 
     def remove_identifier(self, tenant_id: str, identifier: str) -> None:
@@ -206,12 +205,11 @@ class TenantStore:
                 ]
             )
         except self._db.exceptions.TransactionCanceledException as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise TenantNotFound(f"tenant {tenant_id} not found") from exc
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise IdentifierNotFound("identifier not registered for this tenant") from exc
-            raise
+            _raise_cancelled(
+                exc,
+                TenantNotFound(f"tenant {tenant_id} not found"),
+                IdentifierNotFound("identifier not registered for this tenant"),
+            )
 
     def put_items(self, items: list[dict[str, Any]]) -> int:
         """Unconditional upserts (restore): writing the same items twice leaves the same table."""
@@ -249,3 +247,14 @@ class TenantStore:
             if "LastEvaluatedKey" not in response:
                 return
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _raise_cancelled(exc: Exception, tenant_missing: Exception, identifier_condition: Exception) -> NoReturn:
+    """Identifier transactions check the tenant first and the claim second: the failed condition says which
+    domain error it was; any other cancellation is re-raised as it came."""
+    reasons = [r.get("Code") for r in getattr(exc, "response", {}).get("CancellationReasons", [])]
+    if reasons and reasons[0] == "ConditionalCheckFailed":
+        raise tenant_missing from exc
+    if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        raise identifier_condition from exc
+    raise exc
