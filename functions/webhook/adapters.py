@@ -21,9 +21,17 @@ class InboundQueue:
     """Puts a webhook body on the inbound FIFO queue unchanged, or in S3 with its key on the queue when
     it is larger than an SQS message can hold (claim check), so no Meta delivery is refused for size."""
 
-    def __init__(self, sqs: Any, s3: Any, queue_url: str, bucket: str, inline_max_bytes: int) -> None:
+    def __init__(self, sqs: Any, queue_url: str, bucket: str, inline_max_bytes: int, s3: Any | None = None) -> None:
         self._sqs, self._s3 = sqs, s3
         self._queue_url, self._bucket, self._inline_max = queue_url, bucket, inline_max_bytes
+
+    def _claim_store(self) -> Any:
+        # Created on the first body too large for SQS: nearly every container never needs S3.
+        if self._s3 is None:
+            from hotel_common import aws
+
+            self._s3 = aws.client("s3")
+        return self._s3
 
     def put(self, delivery: Delivery) -> str:
         attributes: dict[str, Any] = {}
@@ -32,7 +40,9 @@ class InboundQueue:
             storage = "sqs"
         else:
             key = f"inbound/{dt.datetime.now(dt.UTC):%Y/%m/%d}/{delivery.deduplication_id}.json"
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=delivery.body, ContentType="application/json")
+            self._claim_store().put_object(
+                Bucket=self._bucket, Key=key, Body=delivery.body, ContentType="application/json"
+            )
             body = json.dumps({"bucket": self._bucket, "key": key, "bytes": len(delivery.body)})
             attributes[CLAIM_CHECK_ATTRIBUTE] = {"DataType": "String", "StringValue": "s3"}
             storage = "s3"

@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_common import aws
 from hotel_common.config import WebhookSettings, load
 from hotel_common.http_metrics import http_metrics_middleware
 from hotel_common.logging import get_logger
@@ -35,10 +34,10 @@ def _settings() -> WebhookSettings:
 
 @cache
 def _queue() -> InboundQueue:
+    from hotel_common import aws  # boto3: only the POST path sends to AWS
+
     s = _settings()
-    return InboundQueue(
-        aws.client("sqs"), aws.client("s3"), s.INBOUND_QUEUE_URL, s.PAYLOAD_BUCKET, s.SQS_INLINE_MAX_BYTES
-    )
+    return InboundQueue(aws.client("sqs"), s.INBOUND_QUEUE_URL, s.PAYLOAD_BUCKET, s.SQS_INLINE_MAX_BYTES)
 
 
 @cache
