@@ -8,28 +8,96 @@ with DynamoDB requests serialized.
   serializable). One lock around DynamoDB requests gives the emulator DynamoDB's guarantees, so tests of
   conditional writes under concurrency test our code, not moto's races. Other services (SQS long polls)
   are left concurrent.
+- moto's SQS computes every queue attribute, with O(n) scans of the queue, on each send and on each
+  received message; under a backlog the emulator slowed down as the queue grew and never caught up. Queue
+  attributes are computed per key instead, and the backend of a host is looked up once.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from moto.core.utils import camelcase_to_underscores
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import MotoRequestHandler
+from moto.sqs.models import Queue
 from werkzeug.serving import BaseWSGIServer, make_server, run_simple
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+# -- moto's costs that grow with the queue -----------------------------------------------------------------
+
+
+class _QueueAttributes(Mapping[str, Any]):
+    """`Queue.attributes` computed per key on access. moto builds the whole dict, three O(n) scans of the
+    queue included (the Approximate* counts), for every send (to read ContentBasedDeduplication) and for
+    every received message (to read MessageRetentionPeriod): with a backlog each call slows the next."""
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:  # type: ignore[attr-defined]
+            names += queue.KMS_ATTRIBUTES
+        if queue.policy:
+            names.append("Policy")
+        if queue.redrive_policy:
+            names.append("RedrivePolicy")
+        self._names = names
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names:
+            raise KeyError(key)
+        if key == "Policy":
+            return self._queue.policy
+        if key == "RedrivePolicy":
+            return json.dumps(self._queue.redrive_policy)
+        value = getattr(self._queue, camelcase_to_underscores(key))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _patch_moto() -> None:
+    Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
+
+
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host (moto lists its modules on disk per call)."""
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backend_by_host: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backend_by_host:
+            self._backend_by_host[host] = super().get_backend_for_host(host)
+        return self._backend_by_host[host]
+
+
 class KeepAliveHandler(MotoRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log line per AWS call (errors are still logged)."""
+
 
 def make_app() -> WSGIApp:
-    app = DomainDispatcherApplication(create_backend_app)
+    _patch_moto()
+    app = _Dispatcher()
     dynamodb_lock = threading.Lock()
 
     def serialized_dynamodb(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
