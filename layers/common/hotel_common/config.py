@@ -63,7 +63,8 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
 
 
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True)
+    # Built on first use: a function builds the one or two settings classes it loads, not all of them.
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=True, frozen=True, defer_build=True)
 
     @classmethod
     def settings_customise_sources(

@@ -30,7 +30,7 @@ PAYMENT_STATUS_AWAITING = 3
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Room(_Model):
@@ -239,7 +239,7 @@ Day = Annotated[date, BeforeValidator(_day)]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class WireError(_Wire):
