@@ -31,3 +31,24 @@ def create_app(queue_url: str, app_secret: str, endpoint: str) -> FastAPI:
         return Response("EVENT_RECEIVED")
 
     return app
+
+
+def main() -> None:
+    """Serves the baseline in a process of its own (as `make bench` does), so it shares no interpreter with
+    the load or the local stack."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--queue-url", required=True)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--secret", required=True)
+    args = parser.parse_args()
+    app = create_app(args.queue_url, args.secret, args.endpoint)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="error", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

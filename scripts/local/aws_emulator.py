@@ -1,8 +1,9 @@
-"""The AWS emulator of the local stack and the tests: moto's server app, served with HTTP/1.1 keep-alive,
-with DynamoDB requests serialized.
+"""The AWS emulator of the local stack and the tests: moto's server app, served by waitress with HTTP/1.1
+keep-alive, with DynamoDB requests serialized.
 
-- `moto_server` runs werkzeug's development server speaking HTTP/1.0, so every boto3 call opens a new TCP
-  connection; a keep-alive handler cuts that cost.
+- `moto_server` runs werkzeug's development server, which answers every request with `Connection: close`
+  (whatever the protocol version) and then waits 10 ms to drain the socket: every boto3 call paid a new TCP
+  connection and a new thread. waitress keeps connections open and serves them from a thread pool.
 - moto's DynamoDB backend takes no lock: two concurrent `TransactWriteItems` with the same
   `attribute_not_exists` condition can both succeed, which DynamoDB itself never allows (transactions are
   serializable). One lock around DynamoDB requests gives the emulator DynamoDB's guarantees, so tests of
@@ -23,9 +24,8 @@ from typing import Any
 
 from moto.core.utils import camelcase_to_underscores
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.server import MotoRequestHandler
 from moto.sqs.models import Queue
-from werkzeug.serving import BaseWSGIServer, make_server, run_simple
+from waitress.server import create_server
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -88,13 +88,6 @@ class _Dispatcher(DomainDispatcherApplication):
         return self._backend_by_host[host]
 
 
-class KeepAliveHandler(MotoRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """No access log line per AWS call (errors are still logged)."""
-
-
 def make_app() -> WSGIApp:
     _patch_moto()
     app = _Dispatcher()
@@ -109,9 +102,30 @@ def make_app() -> WSGIApp:
     return serialized_dynamodb
 
 
-def serve_in_thread(host: str, port: int) -> BaseWSGIServer:
+# SQS long polls hold a thread for their whole wait: enough threads for every poller and the functions' calls.
+THREADS = 32
+
+
+class EmulatorServer:
+    def __init__(self, host: str, port: int) -> None:
+        self._server = create_server(
+            make_app(), host=host, port=port, threads=THREADS, connection_limit=1000, ident="aws-emulator"
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def shutdown(self) -> None:
+        self._server.close()
+
+
+def serve_in_thread(host: str, port: int) -> EmulatorServer:
     """The emulator in a background thread of this process (tests); `.shutdown()` stops it."""
-    server = make_server(host, port, make_app(), threaded=True, request_handler=KeepAliveHandler)
+    server = EmulatorServer(host, port)
     threading.Thread(target=server.serve_forever, daemon=True, name="aws-emulator").start()
     return server
 
@@ -121,7 +135,7 @@ def main() -> None:
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=4566)
     args = parser.parse_args()
-    run_simple(args.host, args.port, make_app(), threaded=True, request_handler=KeepAliveHandler)
+    EmulatorServer(args.host, args.port).serve_forever()
 
 
 if __name__ == "__main__":
