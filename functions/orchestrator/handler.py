@@ -42,7 +42,10 @@ idempotency_config = IdempotencyConfig(
     expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS,
     raise_on_no_idempotency_key=True,
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.IDEMPOTENCY_TABLE or "idempotency")
+# Our DynamoDB client (one session per container, our timeouts and retries), not one of its own.
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.IDEMPOTENCY_TABLE or "idempotency", boto3_client=aws.client("dynamodb")
+)
 _invocation: dict[str, LambdaContext] = {}
 
 

@@ -47,13 +47,14 @@ class Invoker(Protocol):
 
 @lru_cache(maxsize=16)
 def _lambda_client(read_timeout: int) -> Any:
-    import boto3
     from botocore.config import Config
+
+    from hotel_common import aws
 
     # No SDK retries: a retried create would be a second booking attempt, and a retried read would
     # spend the guest's time twice; pms_proxy retries QloApps itself.
     config = Config(connect_timeout=2, read_timeout=read_timeout, retries={"max_attempts": 1, "mode": "standard"})
-    return boto3.session.Session().client("lambda", config=config)  # type: ignore[call-overload]
+    return aws.configured_client("lambda", config)
 
 
 def boto_invoker(function_name: str, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
