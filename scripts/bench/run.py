@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -106,8 +107,8 @@ def serve_baseline(stack: LocalStack) -> tuple[str, subprocess.Popen[bytes]]:
 
 def _status_request(client_prefix: str, i: int) -> PreparedRequest:
     # Status updates: the full ingestion path with no reply traffic; one client IP per 100 requests so the
-    # per-client limit (120/min) stays out of the measurement (each run has its own prefix: the limiter's
-    # windows outlive a run).
+    # per-client limit (120/min) stays out of the measurement (each run has its own random prefix: the
+    # limiter's windows outlive a run, and a bench process).
     body = encode(status_webhook(f"wamid.bench{uuid.uuid4().hex}", "delivered", recipient_id="34600000001"))
     headers = {
         "Content-Type": "application/json",
@@ -117,12 +118,9 @@ def _status_request(client_prefix: str, i: int) -> PreparedRequest:
     return PreparedRequest(body, headers)
 
 
-_RUNS = iter(range(1, 250))
-
-
 def webhook_load(url: str, rate: float, duration: float) -> dict[str, Any]:
-    prefix = f"10.{next(_RUNS)}"
-    warmup = [_status_request(prefix + ".250", i) for i in range(20)]  # warm connections and workers
+    prefix = f"10.{secrets.randbelow(256)}"
+    warmup = [_status_request(f"10.{secrets.randbelow(256)}", i) for i in range(20)]  # warm connections and workers
     requests = [_status_request(prefix, i) for i in range(int(rate * duration))]
     result = send_at_rate(url, requests, rate, warmup)
     return {**summary(result.latencies_ms), "errors": result.errors, "rps": round(result.achieved_rps, 1)}
