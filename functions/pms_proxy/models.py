@@ -37,7 +37,8 @@ Source = Literal["pms", "cache", "stale_cache"]
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: an invocation validates one operation's parameters.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ProxyRequest(BaseModel):

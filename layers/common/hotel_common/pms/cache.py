@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from hotel_common.logging import get_logger
 from hotel_common.metrics import metrics
@@ -34,7 +34,7 @@ from hotel_common.pms.models import Availability, RoomType
 T = TypeVar("T")
 logger = get_logger()
 
-_ROOM_TYPES = TypeAdapter(list[RoomType])
+_ROOM_TYPES = TypeAdapter(list[RoomType], config=ConfigDict(defer_build=True))
 
 # KEYS[1] entry, KEYS[2..] night index sets, KEYS[n+2..] night invalidation stamps (n = #ARGV[4]).
 _PUT_LUA = """
