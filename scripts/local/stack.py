@@ -195,12 +195,15 @@ class LocalStack:
         for source in topology.EVENT_SOURCES:
             if source.function not in self.pools:
                 continue
-            for _ in range(int(os.environ.get("LOCAL_POLLERS_PER_QUEUE", 1))):
+            # As Lambda scales an event source mapping: as many batches in flight as the consumer has workers
+            # (FIFO: the emulator, like SQS, hands out no message of a group that has one in flight).
+            pool = self.pools[source.function]
+            for _ in range(int(os.environ.get("LOCAL_POLLERS_PER_QUEUE", pool.workers))):
                 poller = QueuePoller(
                     aws["sqs"],
                     source,
                     self.deployed.queue_urls[source.queue],
-                    self.pools[source.function],
+                    pool,
                     self.stop_event,
                 )
                 poller.start()
