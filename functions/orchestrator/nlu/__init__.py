@@ -10,7 +10,8 @@ room_type, booking_ref, topic. The dialog passes its current slots as `context` 
 ("mejor del 13", "3 noches") resolve against the stay being discussed.
 
 Import cost is kept low for the orchestrator's cold start: the lexicon compiles once at import, rapidfuzz
-is small, and dateparser is imported only when a message has a date the grammar cannot read.
+is imported on the first word outside the vocabulary, and dateparser only when a message has a date the
+grammar cannot read.
 """
 
 from __future__ import annotations

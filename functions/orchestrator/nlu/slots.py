@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rapidfuzz.distance import DamerauLevenshtein
-
 from functions.orchestrator.nlu.dates import NUMBER_WORDS
 from functions.orchestrator.nlu.text import strip_accents
 
@@ -132,6 +130,8 @@ def _similar(a: str, b: str) -> bool:
         return True
     if min(len(a), len(b)) < 5:
         return False
+    from rapidfuzz.distance import DamerauLevenshtein  # late, as in text.Corrector
+
     return DamerauLevenshtein.distance(a, b) <= (1 if len(a) < 8 else 2)
 
 

@@ -14,9 +14,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 # Emoji that carry an intent or a topic; the rest are dropped. Words are neutral enough not to sway
 # language detection, which runs on the text before this substitution.
 _EMOJI_WORDS = {
@@ -203,10 +200,12 @@ class Corrector:
         squeezed = re.sub(r"([a-z])\1+", r"\1", token)
         if squeezed in self._known:
             return squeezed
+        # Late: a message whose words are all known (most greetings and short answers) never loads rapidfuzz.
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
         max_edits = 1 if len(token) < 8 else 2
-        best = process.extractOne(
-            token, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits
-        )
+        best = process.extractOne(token, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits)
         if best is None:
             return token
         word = best[0]
