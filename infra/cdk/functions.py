@@ -91,7 +91,7 @@ class Functions(Construct):
             Annotations.of(self.layer).add_warning_v2(
                 "agente-hotel:layer-unbundled", "bundle=false: the layer has no dependencies; do not deploy"
             )
-        self.code = lambda_.Code.from_asset(str(bundling.code_asset()))
+        self.code = lambda_.Code.from_asset(str(bundling.code_asset(compiled=bundle)))
         self.periods = schedule_periods()
         self.functions: dict[str, lambda_.Function] = {f.name: self._function(f) for f in topology.FUNCTIONS}
         for spec in topology.FUNCTIONS:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+import subprocess
+import sys
+
 import pytest
 
 from infra.cdk import bundling
@@ -48,3 +52,33 @@ def test_unbundled_layer_and_code_assets_have_the_lambda_layout() -> None:
     code = bundling.code_asset()
     assert (code / "functions" / "__init__.py").is_file()
     assert not list(code.rglob("__pycache__")) and not list(code.rglob("tests"))
+
+
+def _lambda_python_or_skip() -> str:
+    try:
+        return bundling.lambda_python()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+
+
+def test_deployable_code_asset_carries_unchecked_bytecode_for_the_runtime() -> None:
+    python = _lambda_python_or_skip()
+    code = bundling.code_asset(compiled=True)
+    sources = list((code / "functions").rglob("*.py"))
+    compiled = list((code / "functions").rglob("__pycache__/*.cpython-312.pyc"))
+    assert sources and len(compiled) == len(sources)
+    pyc = code / "functions" / "webhook" / "__pycache__" / "handler.cpython-312.pyc"
+    assert struct.unpack("<I", pyc.read_bytes()[4:8])[0] == 0b01, "hash-based, not checked against the source"
+    where = subprocess.run(
+        [python, "-c", f"import marshal; print(marshal.loads(open({str(pyc)!r}, 'rb').read()[16:]).co_filename)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.strip() == "/var/task/functions/webhook/handler.py", "tracebacks show Lambda's paths"
+
+
+def test_bundling_refuses_an_interpreter_of_another_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTE_HOTEL_LAMBDA_PYTHON", sys.executable if sys.version_info[:2] != (3, 12) else "false")
+    with pytest.raises(RuntimeError, match=r"CPython 3\.12"):
+        bundling.lambda_python()
