@@ -34,7 +34,7 @@ def _settings() -> WebhookSettings:
 
 @cache
 def _queue() -> InboundQueue:
-    from hotel_common import aws  # boto3: only the POST path sends to AWS
+    from hotel_common import aws  # botocore: only the POST path calls AWS
 
     s = _settings()
     return InboundQueue(aws.client("sqs"), s.INBOUND_QUEUE_URL, s.PAYLOAD_BUCKET, s.SQS_INLINE_MAX_BYTES)
