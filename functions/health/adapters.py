@@ -15,11 +15,12 @@ from .service import Check
 
 @cache
 def _aws_client(service: str, timeout: float) -> Any:
-    import boto3
     from botocore.config import Config
 
+    from hotel_common import aws
+
     config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1})
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+    return aws.configured_client(service, config)
 
 
 @cache
