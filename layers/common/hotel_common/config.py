@@ -36,14 +36,23 @@ SECRET_CACHE_SECONDS = 300
 
 
 def read_json_secret(arn: str) -> dict[str, Any]:
-    # Late import: only functions configured with secrets pay for Powertools parameters (and boto3).
-    from aws_lambda_powertools.utilities import parameters
+    from hotel_common import aws
 
-    value = parameters.get_secret(arn, max_age=SECRET_CACHE_SECONDS)
+    value = _secrets_provider(aws.client("secretsmanager")).get(arn, max_age=SECRET_CACHE_SECONDS)
     data = json.loads(value) if isinstance(value, str | bytes) else value
     if not isinstance(data, dict):
         raise ValueError(f"secret {arn.rsplit(':', 1)[-1]} is not a JSON object")
     return data
+
+
+@cache
+def _secrets_provider(client: Any) -> Any:
+    """One Powertools provider (and value cache) per client. Ours shares the container's botocore session
+    and has our timeouts; Powertools' default provider would open a session of its own, without timeouts.
+    Late import: only functions configured with secrets pay for Powertools parameters."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=client)
 
 
 class SecretsManagerSource(PydanticBaseSettingsSource):
