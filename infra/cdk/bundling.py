@@ -110,8 +110,14 @@ def lambda_python() -> str:
     """A CPython of the Lambda runtime's version, to compile bytecode Lambda will load:
     AGENTE_HOTEL_LAMBDA_PYTHON, else python3.12 on the PATH."""
     wanted = "{}.{}".format(*LAMBDA_PYTHON_VERSION)
-    candidate = os.environ.get("AGENTE_HOTEL_LAMBDA_PYTHON") or shutil.which(f"python{wanted}")
-    if candidate:
+    # A pyenv shim on the PATH fails unless that version is selected: the installed versions are tried too.
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    if explicit := os.environ.get("AGENTE_HOTEL_LAMBDA_PYTHON"):
+        candidates: list[str | None] = [explicit]
+    else:
+        candidates = [shutil.which(f"python{wanted}")]
+        candidates += [str(p) for p in sorted(pyenv_root.glob(f"versions/{wanted}.*/bin/python{wanted}"), reverse=True)]
+    for candidate in filter(None, candidates):
         probe = subprocess.run(  # noqa: S603 - fixed argv, no shell
             [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2], sys.implementation.name)"],
             capture_output=True,
