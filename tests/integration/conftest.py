@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from hotel_common import aws, config, redis_client
+from hotel_common import metrics as hotel_metrics
 
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
@@ -66,6 +67,8 @@ def redis_url() -> str:
 def redis_db(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:
     """A clean Redis database for one test, also the one our code gets from REDIS_URL."""
     monkeypatch.setenv("REDIS_URL", redis_url)
+    # A previous test's dead Redis must not leave the metrics flush backing off into this one.
+    monkeypatch.setattr(hotel_metrics, "_flush_backoff", None)
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     redis_client.get_redis.cache_clear()
