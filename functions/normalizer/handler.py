@@ -2,12 +2,15 @@
 
 Controlled errors are counted and the record dropped (re-reading a malformed body cannot fix it);
 transport errors (S3, SQS) fail the record so it is retried and, in the end, dead-lettered.
+Records are normalized one by one, then their events go out together, ten per SQS call; a record whose
+events were not all accepted fails, and so does every later record of its message group (FIFO order).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -21,7 +24,7 @@ from hotel_common.logging import get_logger
 from hotel_common.metrics import flush, metrics
 from hotel_common.queues import CLAIM_CHECK_ATTRIBUTE
 
-from .adapters import EventPublisher, PayloadStore
+from .adapters import Event, EventPublisher, PayloadStore, PublishError
 from .service import NormalizationError, normalize_body
 from .tenancy import resolver
 
@@ -37,6 +40,20 @@ def _publisher() -> EventPublisher:
 @cache
 def _payloads() -> PayloadStore:
     return PayloadStore(aws.client("s3"))
+
+
+@dataclass
+class Normalized:
+    """A record's events, waiting for the batch's publish."""
+
+    record: SQSRecord
+    events: list[Event]
+    messages: int
+    statuses: int
+    started: float
+
+
+_pending: list[Normalized] = []
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -56,23 +73,57 @@ def record_handler(record: SQSRecord) -> None:
     for error in normalized.errors:
         logger.warning("whatsapp reported an error", extra={"code": error.code, "title": error.title})
     events = resolver().assign(normalized.events)
-    _publisher().publish(events)
-    for event in events:
-        metrics.inc("message_normalized_total", canal=CHANNEL, tenant_id=event.tenant_id or "none")
-    metrics.observe("message_normalization_latency_seconds", time.perf_counter() - started)
-    logger.info(
-        "record normalized",
-        extra={"messages": len(normalized.messages), "statuses": len(normalized.statuses), "published": len(events)},
-    )
+    _pending.append(Normalized(record, events, len(normalized.messages), len(normalized.statuses), started))
+
+
+def publish_pending(pending: list[Normalized]) -> dict[str, str]:
+    """Publishes the batch's events; returns the records to retry (message id -> why)."""
+    failed = _publisher().publish_per_owner([(item.record.message_id, item.events) for item in pending])
+    failed_groups: set[str] = set()
+    retry: dict[str, str] = {}
+    for item in pending:
+        group = item.record.attributes.message_group_id
+        if item.record.message_id in failed or (group is not None and group in failed_groups):
+            retry[item.record.message_id] = failed.get(item.record.message_id, "an earlier record of its group failed")
+            if group is not None:
+                failed_groups.add(group)
+            logger.warning(
+                "record not published",
+                extra={"sqs_message_id": item.record.message_id, "error": retry[item.record.message_id]},
+            )
+            continue
+        for event in item.events:
+            metrics.inc("message_normalized_total", canal=CHANNEL, tenant_id=event.tenant_id or "none")
+        metrics.observe("message_normalization_latency_seconds", time.perf_counter() - item.started)
+        logger.info(
+            "record normalized",
+            extra={
+                "sqs_message_id": item.record.message_id,
+                "messages": item.messages,
+                "statuses": item.statuses,
+                "published": len(item.events),
+            },
+        )
+    return retry
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, Any]:
+    _pending.clear()
     try:
-        return process_partial_response(
+        response = process_partial_response(
             event=event,
             record_handler=record_handler,
             processor=SqsFifoPartialProcessor(skip_group_on_error=True),
             context=context,
         )
+        retry = publish_pending(_pending)
+        if not retry:
+            return response
+        failures = [*response.get("batchItemFailures", []), *({"itemIdentifier": r} for r in retry)]
+        if len(failures) == len(event.get("Records") or ()):
+            # Every record failed: the invocation fails and the whole batch comes back, as the processor does.
+            raise PublishError(f"no record of the batch was published: {next(iter(retry.values()))}")
+        return {"batchItemFailures": failures}
     finally:
+        _pending.clear()
         flush()

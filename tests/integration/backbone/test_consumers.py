@@ -76,12 +76,74 @@ def test_transport_failure_fails_the_record_and_the_rest_of_its_group(
     module = fresh_module("functions.normalizer.handler")
     first = sqs_record(encode(text_webhook("a")).decode(), group_id="same")
     second = sqs_record(encode(text_webhook("b")).decode(), group_id="same")
-    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+    from functions.normalizer.adapters import PublishError
 
     # Every record failed: the invocation fails, so the whole batch comes back after the visibility timeout.
-    with pytest.raises(BatchProcessingError) as caught:
+    with pytest.raises(PublishError) as caught:
         module.handler(sqs_event(first, second), FakeContext())
     assert "QueueDoesNotExist" in str(caught.value) or "NonExistentQueue" in str(caught.value)
+
+
+class CountingSqs:
+    """The real SQS client, counting SendMessageBatch calls and refusing the entries whose body holds
+    `refuse` the way SQS reports a refused entry (in `Failed`, the call itself succeeding)."""
+
+    def __init__(self, sqs: Any, refuse: str | None = None) -> None:
+        self._sqs, self._refuse, self.calls = sqs, refuse, 0
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        self.calls += 1
+        refused = [e for e in Entries if self._refuse and self._refuse in e["MessageBody"]]
+        accepted = [e for e in Entries if e not in refused]
+        response = self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=accepted) if accepted else {}
+        failed = [{"Id": e["Id"], "SenderFault": False, "Code": "InternalError", "Message": "x"} for e in refused]
+        return {"Successful": response.get("Successful", []), "Failed": failed}
+
+
+def _texts(aws_env: str, deployed: Any) -> list[str]:
+    return [json.loads(m["Body"])["text"] for m in drain(boto("sqs", aws_env), deployed.queue_urls["messages"])]
+
+
+def test_a_batch_of_records_is_published_ten_events_per_call(
+    normalizer: Any, deployed: Any, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.normalizer.adapters import EventPublisher
+
+    sqs = CountingSqs(boto("sqs", aws_env))
+    monkeypatch.setattr(normalizer, "_publisher", lambda: EventPublisher(sqs, deployed.queue_urls["messages"]))
+    records = [
+        sqs_record(encode(text_webhook(f"m{i}", guest_wa_id=f"3460000{i:04d}")).decode(), group_id=f"g{i}")
+        for i in range(10)
+    ]
+    assert normalizer.handler(sqs_event(*records), FakeContext()) == {"batchItemFailures": []}
+    assert sqs.calls == 1
+    assert sorted(_texts(aws_env, deployed)) == sorted(f"m{i}" for i in range(10))
+
+
+def test_a_refused_event_fails_its_record_and_the_rest_of_its_group_only(
+    normalizer: Any, deployed: Any, aws_env: str, redis_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.normalizer.adapters import EventPublisher
+
+    sqs = CountingSqs(boto("sqs", aws_env), refuse="refuse-me")
+    monkeypatch.setattr(normalizer, "_publisher", lambda: EventPublisher(sqs, deployed.queue_urls["messages"]))
+
+    def record(text: str, guest: str, group: str) -> dict[str, Any]:
+        return sqs_record(encode(text_webhook(text, guest_wa_id=guest)).decode(), group_id=group)
+
+    records = [
+        record("ok-a1", "34600000001", "a"),
+        record("refuse-me", "34600000001", "a"),
+        record("ok-b1", "34600000002", "b"),
+        record("after-a", "34600000001", "a"),
+        record("ok-b2", "34600000002", "b"),
+    ]
+    result = normalizer.handler(sqs_event(*records), FakeContext())
+    retried = {item["itemIdentifier"] for item in result["batchItemFailures"]}
+    assert retried == {records[1]["messageId"], records[3]["messageId"]}
+    # The record after the refused one in its group did go out; its retry collapses on its deduplication id.
+    assert sorted(_texts(aws_env, deployed)) == ["after-a", "ok-a1", "ok-b1", "ok-b2"]
+    assert sum(metric(redis_db, "message_normalized_total").values()) == 3
 
 
 def test_claim_checked_body_is_read_back_from_s3(normalizer: Any, deployed: Any, aws_env: str) -> None:
