@@ -12,19 +12,26 @@ keep-alive, with DynamoDB requests serialized.
 - moto's SQS computes every queue attribute, with O(n) scans of the queue, on each send and on each
   received message; under a backlog the emulator slowed down as the queue grew and never caught up. Queue
   attributes are computed per key instead, and the backend of a host is looked up once.
+- Per request moto also lists its response class's methods with `inspect`, converts the same camelCase
+  names again, and draws a receipt handle one random letter at a time (185 calls per received message):
+  those are cached or drawn at once (same format, same seeded generator).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from moto.core.utils import camelcase_to_underscores
+import moto.core.responses as moto_responses
+import moto.sqs.models as moto_sqs
+from moto.core import utils as moto_utils
+from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.sqs.models import Queue
 from waitress.server import create_server
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -38,7 +45,7 @@ class _QueueAttributes(Mapping[str, Any]):
     queue included (the Approximate* counts), for every send (to read ContentBasedDeduplication) and for
     every received message (to read MessageRetentionPeriod): with a backlog each call slows the next."""
 
-    def __init__(self, queue: Queue) -> None:
+    def __init__(self, queue: moto_sqs.Queue) -> None:
         self._queue = queue
         names = list(queue.BASE_ATTRIBUTES)
         if queue.fifo_queue:
@@ -58,7 +65,7 @@ class _QueueAttributes(Mapping[str, Any]):
             return self._queue.policy
         if key == "RedrivePolicy":
             return json.dumps(self._queue.redrive_policy)
-        value = getattr(self._queue, camelcase_to_underscores(key))
+        value = getattr(self._queue, _snake_case(key))
         return str(value).lower() if isinstance(value, bool) else value
 
     def __contains__(self, key: object) -> bool:
@@ -71,8 +78,19 @@ class _QueueAttributes(Mapping[str, Any]):
         return len(self._names)
 
 
+_snake_case = functools.lru_cache(maxsize=4096)(moto_utils.camelcase_to_underscores)
+
+
+def _receipt_handle() -> str:
+    return "".join(mock_random.choices(string.ascii_lowercase, k=185))
+
+
 def _patch_moto() -> None:
-    Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
+    moto_sqs.Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
+    moto_sqs.camelcase_to_underscores = _snake_case
+    moto_sqs.generate_receipt_handle = _receipt_handle
+    moto_responses.camelcase_to_underscores = _snake_case
+    moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(moto_utils.method_names_from_class)
 
 
 class _Dispatcher(DomainDispatcherApplication):
