@@ -10,6 +10,7 @@ from typing import Any
 
 from hotel_common.logging import get_logger
 from hotel_common.metrics import KEY_PREFIX, metrics, parse_label_key
+from hotel_common.redis_client import CONNECTION_OPTIONS
 
 logger = get_logger()
 
@@ -72,7 +73,9 @@ class ClientRateLimiter:
         from limits.storage import storage_from_string
         from limits.strategies import MovingWindowRateLimiter
 
-        storage = storage_from_string(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        storage = storage_from_string(
+            redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, **CONNECTION_OPTIONS
+        )
         self._limiter = MovingWindowRateLimiter(storage)
         self._item = parse(limit)
         self._scope = scope

@@ -10,7 +10,7 @@ from typing import Any
 from hotel_common.logging import get_logger
 from hotel_common.metrics import metrics
 from hotel_common.queues import CLAIM_CHECK_ATTRIBUTE
-from hotel_common.redis_client import RedisBackoff
+from hotel_common.redis_client import CONNECTION_OPTIONS, RedisBackoff
 
 from .service import Delivery
 
@@ -75,7 +75,9 @@ class ClientRateLimiter:
         from limits.storage import storage_from_string
         from limits.strategies import MovingWindowRateLimiter
 
-        storage = storage_from_string(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        storage = storage_from_string(
+            redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, **CONNECTION_OPTIONS
+        )
         self._limiter = MovingWindowRateLimiter(storage)
         self._limits = {method: parse(value) for method, value in limits_by_method.items()}
         self._backoff = RedisBackoff()

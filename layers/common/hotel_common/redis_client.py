@@ -5,12 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hotel_common.config import CommonSettings, load
 
 if TYPE_CHECKING:
     import redis
+
+# No `CLIENT SETINFO` on connect: two round trips per new connection (every cold start) that only name the
+# library in `CLIENT LIST`. Clients that take only options (the rate limiters' `limits` storage) pass these.
+CONNECTION_OPTIONS: dict[str, Any] = {"driver_info": None}
 
 
 @lru_cache(maxsize=8)
@@ -18,12 +22,16 @@ def get_redis(url: str | None = None, timeout: float | None = None) -> redis.Red
     import redis  # late: redis-py costs ~170 ms of cold start, and not every path needs it
 
     settings = load(CommonSettings)
+    # No `health_check_interval`: it PINGs before the first command of a new connection and of one idle for
+    # that long (every cold start, and most invocations of a quiet hour). It buys nothing here: a failed PING
+    # raises just as the command would (a `from_url` client does not retry), and the pool already replaces a
+    # connection the server closed before handing it out.
     return redis.Redis.from_url(
         url or settings.redis_url_with_auth,
         socket_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=timeout or settings.REDIS_TIMEOUT_SECONDS,
-        health_check_interval=30,
         decode_responses=False,
+        **CONNECTION_OPTIONS,
     )
 
 
