@@ -31,7 +31,7 @@ from hotel_common.config import OrchestratorSettings, load
 from hotel_common.logging import get_logger, mask_phone
 from hotel_common.metrics import flush, metrics
 from hotel_common.models import InboundMessage, StatusUpdate, parse_event
-from hotel_common.redis_client import get_redis
+from hotel_common.redis_client import shared_read_ahead
 from hotel_common.tenancy import get_tenant
 from hotel_common.whatsapp import WhatsAppClient
 
@@ -64,7 +64,7 @@ def _store() -> ConversationStore:
     return ConversationStore(
         settings.CONVERSATIONS_TABLE,
         dynamodb=aws.client("dynamodb"),
-        redis_factory=get_redis,
+        redis_factory=shared_read_ahead,
         ttl_seconds=settings.CONVERSATION_TTL_SECONDS,
         cache_seconds=settings.CONVERSATION_CACHE_SECONDS,
     )
@@ -96,7 +96,11 @@ def _services() -> Services:
 
 @idempotent_function(data_keyword_argument="message", config=idempotency_config, persistence_store=persistence)
 def handle_message(message: dict[str, Any]) -> dict[str, Any]:
-    return handle(InboundMessage.model_validate(message), _services()).as_dict()
+    inbound = InboundMessage.model_validate(message)
+    # The message's first Redis read is the tenant map's version check; the guest's conversation rides on it.
+    cached = _store().cache_read(inbound.tenant_id, inbound.guest_wa_id) if inbound.tenant_id else None
+    with shared_read_ahead().expecting(cached):
+        return handle(inbound, _services()).as_dict()
 
 
 def record_handler(record: SQSRecord) -> None:

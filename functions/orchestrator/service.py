@@ -124,8 +124,10 @@ def _tenant(message: InboundMessage, svc: Services) -> Tenant:
 
 
 def _handle(message: InboundMessage, svc: Services) -> Handled:
-    tenant = _tenant(message, svc)
+    # The read receipt first (it needs nothing else): the tenant and the conversation are then looked up
+    # back to back, right before the dialog, which lets the adapters read both in one Redis round trip.
     _mark_read(message, svc)
+    tenant = _tenant(message, svc)
     received = message.timestamp.timestamp()
     for attempt in range(2):
         state = svc.store.load(tenant.tenant_id, message.guest_wa_id, fresh=attempt > 0)

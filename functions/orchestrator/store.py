@@ -115,11 +115,17 @@ class ConversationStore:
                 continue
         raise ConversationConflict(conversation_key(tenant_id, guest))
 
+    def cache_read(self, tenant_id: str, guest: str) -> str | None:
+        """The Redis key `load` reads first, or None when it would not read the cache (off, or paused after
+        a Redis error): what the handler declares to read ahead."""
+        return self._cache_key(conversation_key(tenant_id, guest)) if self._cache_on() else None
+
     # -- cache ---------------------------------------------------------------------------------------------
+    def _cache_on(self) -> bool:
+        return self._redis_factory is not None and self._cache_seconds > 0 and self._clock() >= self._cache_paused_until
+
     def _redis(self) -> Any | None:
-        if self._redis_factory is None or self._cache_seconds <= 0 or self._clock() < self._cache_paused_until:
-            return None
-        return self._redis_factory()
+        return self._redis_factory() if self._redis_factory is not None and self._cache_on() else None
 
     def _cache_key(self, key: str) -> str:
         return f"conversation:{self._table}:{key}"

@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.pms_proxy.proxy import PmsProxy
-from functions.pms_proxy.wiring import build_proxy
+from functions.pms_proxy.wiring import CacheReadAhead, build_proxy
 from hotel_common.config import PmsProxySettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush
@@ -22,10 +22,11 @@ logger = get_logger("pms_proxy")
 
 @cache
 def proxy() -> PmsProxy:
-    from hotel_common.redis_client import get_redis
-    from hotel_common.tenancy import get_tenant
+    from hotel_common.redis_client import get_redis, shared_read_ahead
+    from hotel_common.tenancy import get_tenant, loaded_tenant
 
-    return build_proxy(load(PmsProxySettings), get_redis(), get_tenant)
+    read_ahead = CacheReadAhead(shared_read_ahead(), loaded_tenant)
+    return build_proxy(load(PmsProxySettings), get_redis(), get_tenant, read_ahead=read_ahead)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,14 +54,21 @@ ERROR_TYPES: dict[str, ErrorType] = {
 }
 
 
+# Around an operation: declares the cache entry it reads first, given the tenant, the operation and the
+# availability it asks for, for the adapters to read it ahead (wiring.CacheReadAhead).
+ReadAheadHook = Callable[[str, str, AvailabilityQuery | None], AbstractContextManager[object]]
+
+
 class PmsProxy:
     def __init__(
         self,
         resolver: PmsConnectionResolver,
         service_for: Callable[[PmsConnection], PmsService],
+        read_ahead: ReadAheadHook | None = None,
     ) -> None:
         self._resolver = resolver
         self._service_for = service_for
+        self._read_ahead = read_ahead
 
     def handle(self, event: Any) -> dict[str, Any]:
         try:
@@ -72,13 +80,19 @@ class PmsProxy:
             return error("invalid_request", _first_error(exc))
         logger.append_keys(tenant_id=request.tenant_id, operation=request.operation)
         try:
-            conn = self._resolver.resolve(request.tenant_id)
-            service = self._service_for(conn)
-            return self._dispatch(request.operation, params, service, conn)
+            with self._reading_ahead(request, params):
+                conn = self._resolver.resolve(request.tenant_id)
+                service = self._service_for(conn)
+                return self._dispatch(request.operation, params, service, conn)
         except CircuitOpenError as exc:
             return error("circuit_open", f"the hotel's system is not answering; retry in {exc.retry_after:.0f}s")
         except PmsError as exc:
             return error(ERROR_TYPES.get(exc.type, "upstream_error"), exc.message)
+
+    def _reading_ahead(self, request: ProxyRequest, params: Any) -> AbstractContextManager[object]:
+        if self._read_ahead is None:
+            return nullcontext()
+        return self._read_ahead(request.tenant_id, request.operation, _cache_query(params))
 
     def _dispatch(self, operation: str, params: Any, service: PmsService, conn: PmsConnection) -> dict[str, Any]:
         if isinstance(params, AvailabilityParams):
@@ -100,11 +114,7 @@ class PmsProxy:
         currency = params.currency
         if currency is None:
             # The hotel's currency, from the quote the guest just saw (usually a cache hit).
-            currency = service.availability(
-                AvailabilityQuery(
-                    params.check_in, params.check_out, params.room_type_id, params.adults, params.children
-                )
-            ).value.currency
+            currency = service.availability(_quote(params)).value.currency
         req = BookingRequest(
             hotel_id=service.hotel_id,
             room_type_id=params.room_type_id,
@@ -201,6 +211,20 @@ def _sourced(answer: Sourced[Any], present: Callable[[Any], Any]) -> dict[str, A
 
 def _query(p: AvailabilityParams) -> AvailabilityQuery:
     return AvailabilityQuery(p.date_from, p.date_to, p.room_type_id, p.adults, p.children)
+
+
+def _quote(p: CreateBookingParams) -> AvailabilityQuery:
+    return AvailabilityQuery(p.check_in, p.check_out, p.room_type_id, p.adults, p.children)
+
+
+def _cache_query(params: Any) -> AvailabilityQuery | None:
+    """The availability an operation reads before anything else: its own, or for a create without a
+    currency the quote that names the hotel's currency."""
+    if isinstance(params, AvailabilityParams):
+        return _query(params)
+    if isinstance(params, CreateBookingParams) and params.currency is None:
+        return _quote(params)
+    return None
 
 
 def _iso(ts: float | None) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -15,14 +17,45 @@ from functions.pms_proxy.proxy import PmsProxy
 from hotel_common import aws
 from hotel_common.config import PmsSettings
 from hotel_common.pms.breaker import pms_breaker
-from hotel_common.pms.cache import PmsCache
+from hotel_common.pms.cache import AvailabilityQuery, PmsCache, availability_key, room_types_key
 from hotel_common.pms.safety import BookingLock, IdempotencyStore
 from hotel_common.pms.service import PmsService, RetryPolicy
+from hotel_common.redis_client import ReadAhead
+from hotel_common.tenancy import Tenant
+
+
+@dataclass(frozen=True)
+class CacheReadAhead:
+    """Declares the cache entry an availability or room-types request reads first, so that it rides on the
+    tenant map's version check (`ReadAhead`; the caches read through `reads`). The hotel, part of the key,
+    comes from the map the container holds: if the check reloads it with another hotel, the key read ahead
+    is never asked for and the cache reads its own."""
+
+    reads: ReadAhead
+    loaded_tenant: Callable[[str], Tenant | None]
+
+    def __call__(
+        self, tenant_id: str, operation: str, query: AvailabilityQuery | None
+    ) -> AbstractContextManager[object]:
+        tenant = self.loaded_tenant(tenant_id)
+        key = None
+        if tenant is not None and tenant.pms is not None:
+            if query is not None:
+                key = availability_key(tenant_id, tenant.pms.hotel_id, query)
+            elif operation == "room_types":
+                key = room_types_key(tenant_id, tenant.pms.hotel_id)
+        return self.reads.expecting(key)
 
 
 def service_factory(
-    settings: PmsSettings, redis_client: Any, pool: ClientPool, *, clock: Callable[[], float] | None = None
+    settings: PmsSettings,
+    redis_client: Any,
+    pool: ClientPool,
+    *,
+    clock: Callable[[], float] | None = None,
+    cache_reads: Any | None = None,
 ) -> Callable[[PmsConnection], PmsService]:
+    """`cache_reads`: the client the caches read through (a ReadAhead), by default `redis_client`."""
     now = clock or time.time
     # A create may hold its nights for the booking call and the look-up after an uncertain answer.
     hold = settings.PMS_BOOKING_TIMEOUT_SECONDS + settings.PMS_RETRY_DEADLINE_SECONDS + 30
@@ -48,7 +81,7 @@ def service_factory(
                 clock=now,
             ),
             cache=PmsCache(
-                redis_client,
+                cache_reads if cache_reads is not None else redis_client,
                 tenant,
                 conn.hotel_id,
                 availability_ttl=settings.PMS_CACHE_AVAILABILITY_TTL_SECONDS,
@@ -77,6 +110,7 @@ def build_proxy(
     get_tenant: Callable[[str], Any],
     *,
     clock: Callable[[], float] | None = None,
+    read_ahead: CacheReadAhead | None = None,
 ) -> PmsProxy:
     secrets = SecretsProvider(boto3_client=aws.client("secretsmanager"))
     resolver = TenantSecretsResolver(
@@ -87,4 +121,6 @@ def build_proxy(
     pool = ClientPool(
         read_timeout=settings.PMS_READ_TIMEOUT_SECONDS, booking_timeout=settings.PMS_BOOKING_TIMEOUT_SECONDS
     )
-    return PmsProxy(resolver, service_factory(settings, redis_client, pool, clock=clock))
+    cache_reads = read_ahead.reads if read_ahead is not None else None
+    services = service_factory(settings, redis_client, pool, clock=clock, cache_reads=cache_reads)
+    return PmsProxy(resolver, services, read_ahead)

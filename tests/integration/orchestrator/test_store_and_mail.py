@@ -12,6 +12,7 @@ import redis
 from functions.orchestrator.mailer import SmtpNotifier
 from functions.orchestrator.state import Conversation
 from functions.orchestrator.store import ConversationConflict, ConversationStore
+from hotel_common.redis_client import ReadAhead
 from scripts.local.smtp_sink import Recorder, read_mail
 from tests.integration.conftest import boto, free_port
 
@@ -52,11 +53,30 @@ def test_a_stale_cache_costs_a_conflict_and_the_fresh_read_wins(table: str, aws_
     assert (fresh.version, fresh.stage) == (2, "collecting")
 
 
+def test_the_cache_read_declared_is_the_one_load_makes_and_none_when_it_would_not(
+    table: str, aws_env: str, redis_db: Any
+) -> None:
+    s = store(table, aws_env, redis_db)
+    s.save(Conversation("hotel-sol", "351", stage="collecting"))
+    key = s.cache_read("hotel-sol", "351")
+    assert key is not None and redis_db.get(key) is not None  # what load reads, kept by the save
+    ahead = ReadAhead(lambda: redis_db)
+    read_through = store(table, aws_env, ahead)
+    with ahead.expecting(key):
+        ahead.get("unrelated")  # the first GET carries the conversation
+        redis_db.set(key, redis_db.get(key).replace(b"collecting", b"confirming"))
+        assert read_through.load("hotel-sol", "351").stage == "collecting"  # as read ahead
+        assert read_through.load("hotel-sol", "351").stage == "confirming"  # once: then Redis again
+    assert store(table, aws_env).cache_read("hotel-sol", "351") is None  # no cache
+    assert store(table, aws_env, redis_db, cache_seconds=0).cache_read("hotel-sol", "351") is None
+
+
 def test_redis_down_loses_nothing(table: str, aws_env: str) -> None:
     dead = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=0.2, socket_connect_timeout=0.2)
     s = store(table, aws_env, dead)
     s.save(Conversation("hotel-sol", "348", stage="confirming", slots={"room_type_id": 2}))
     assert s.load("hotel-sol", "348").slots == {"room_type_id": 2}
+    assert s.cache_read("hotel-sol", "348") is None  # paused after the error: nothing to read ahead
 
 
 def test_an_expired_conversation_starts_over_but_keeps_its_version(table: str, aws_env: str) -> None:

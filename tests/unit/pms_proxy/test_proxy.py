@@ -3,6 +3,8 @@ retried and what is not. No network, no Redis."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -191,6 +193,43 @@ def test_creates_need_booking_safety_and_never_retry(pms: FakePms) -> None:
 
 def test_unknown_tenant_is_not_found(pms: FakePms) -> None:
     assert handle(pms, "room_types", tenant_id="nowhere-inn")["error"]["type"] == "not_found"
+
+
+def test_each_operation_declares_the_availability_it_reads_first_around_its_whole_run(pms: FakePms) -> None:
+    declared: list[tuple[str, str, AvailabilityQuery | None]] = []
+    inside: list[bool] = []
+
+    @contextmanager
+    def read_ahead(tenant_id: str, operation: str, query: AvailabilityQuery | None) -> Iterator[None]:
+        declared.append((tenant_id, operation, query))
+        inside.append(True)
+        yield
+        inside.append(False)
+
+    class WatchedResolver(Resolver):
+        def resolve(self, tenant_id: str) -> PmsConnection:
+            assert inside[-1], "the tenant (its version check) is resolved inside the block"
+            return super().resolve(tenant_id)
+
+    proxy = PmsProxy(WatchedResolver(), lambda _conn: service(pms), read_ahead)
+    stay = {"check_in": "2030-01-01", "check_out": "2030-01-03", "room_type_id": 2}
+    create = {"idempotency_key": "wamid.ABCDEFGH", "guest": {"name": "Ana López", "phone": "+34600000001"}, **stay}
+    for operation, params in [
+        ("availability", {"date_from": "2030-01-01", "date_to": "2030-01-03", "adults": 1}),
+        ("room_types", {}),
+        ("create_booking", create),
+        ("create_booking", {**create, "currency": "EUR"}),
+        ("get_booking", {"booking_id": 7}),
+    ]:
+        proxy.handle({"operation": operation, "tenant_id": "hotel-sol", "params": params})
+    assert declared == [
+        ("hotel-sol", "availability", AvailabilityQuery(date(2030, 1, 1), date(2030, 1, 3), adults=1)),
+        ("hotel-sol", "room_types", None),
+        ("hotel-sol", "create_booking", AvailabilityQuery(date(2030, 1, 1), date(2030, 1, 3), room_type_id=2)),
+        ("hotel-sol", "create_booking", None),  # a currency given: its first read is not the cache
+        ("hotel-sol", "get_booking", None),
+    ]
+    assert inside[-1] is False
 
 
 def test_whatsapp_guest_spelling_is_accepted() -> None:

@@ -97,3 +97,14 @@ def test_refresh_reloads_now() -> None:
     snapshot = cache.refresh()
     assert set(snapshot.tenants) == {"hotel-sol", "harbor-view"}
     assert source.loads == 2
+
+
+def test_peek_answers_from_the_map_held_without_loading_or_checking() -> None:
+    cache, source, version, _clock = make()
+    assert cache.peek("hotel-sol") is None  # nothing held yet, and nothing loaded to answer
+    assert (source.loads, version.reads) == (0, 0)
+    cache.ensure_fresh()
+    tenant = cache.peek("hotel-sol")
+    assert tenant is not None and tenant.tenant_id == "hotel-sol"
+    assert cache.peek("nobody") is None
+    assert (source.loads, version.reads) == (1, 1)

@@ -93,6 +93,19 @@ def nights_of(date_from: date, date_to: date) -> list[date]:
     return [date_from + timedelta(days=i) for i in range((date_to - date_from).days)]
 
 
+def _base(tenant_id: str) -> str:
+    return f"pms:{{{tenant_id}}}:c:"
+
+
+def availability_key(tenant_id: str, hotel_id: int, q: AvailabilityQuery) -> str:
+    room_type = q.room_type_id if q.room_type_id is not None else "*"
+    return f"{_base(tenant_id)}avail:{hotel_id}:{q.date_from}:{q.date_to}:{room_type}:{q.adults}:{q.children}"
+
+
+def room_types_key(tenant_id: str, hotel_id: int) -> str:
+    return f"{_base(tenant_id)}room_types:{hotel_id}"
+
+
 class PmsCache:
     def __init__(
         self,
@@ -106,7 +119,8 @@ class PmsCache:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis_client
-        self._base = f"pms:{{{tenant_id}}}:c:"
+        self._tenant = tenant_id
+        self._base = _base(tenant_id)
         self._hotel = hotel_id
         self._ttl = {"availability": availability_ttl, "room_types": room_types_ttl}
         self._stale_ttl = max(stale_ttl, availability_ttl, room_types_ttl)
@@ -116,8 +130,7 @@ class PmsCache:
 
     # -- keys --------------------------------------------------------------------------------------------
     def availability_key(self, q: AvailabilityQuery) -> str:
-        room_type = q.room_type_id if q.room_type_id is not None else "*"
-        return f"{self._base}avail:{self._hotel}:{q.date_from}:{q.date_to}:{room_type}:{q.adults}:{q.children}"
+        return availability_key(self._tenant, self._hotel, q)
 
     def _night(self, day: date) -> str:
         return f"{self._base}night:{self._hotel}:{day}"
@@ -126,7 +139,7 @@ class PmsCache:
         return f"{self._base}inv:{self._hotel}:{day}"
 
     def _room_types_key(self) -> str:
-        return f"{self._base}room_types:{self._hotel}"
+        return room_types_key(self._tenant, self._hotel)
 
     # -- availability ------------------------------------------------------------------------------------
     def get_availability(self, q: AvailabilityQuery) -> Cached[Availability] | None:

@@ -55,6 +55,7 @@ __all__ = [
     "default_directory",
     "default_resolver",
     "get_tenant",
+    "loaded_tenant",
     "mask_identifier",
     "normalize_identifier",
     "reset",
@@ -63,14 +64,16 @@ __all__ = [
 
 @functools.cache
 def default_cache() -> TenantCache:
-    from hotel_common.redis_client import get_redis
+    from hotel_common.redis_client import shared_read_ahead
     from hotel_common.tenancy.store import TenantStore
     from hotel_common.tenancy.version import RedisVersion
 
     settings = load(TenancySettings)
     return TenantCache(
         TenantStore(settings.TENANTS_TABLE),
-        RedisVersion(get_redis(), settings.TENANTS_TABLE),
+        # Through the container's read-ahead: the version check, the first Redis read of an invocation,
+        # carries the keys the function declared it will read next (ReadAhead).
+        RedisVersion(shared_read_ahead(), settings.TENANTS_TABLE),
         settings.TENANCY_REFRESH_SECONDS,
     )
 
@@ -95,6 +98,11 @@ def default_directory() -> TenantDirectory:
 def get_tenant(tenant_id: str, *, refresh: bool = True) -> Tenant | None:
     """The tenant's record from this container's cache (see TenantDirectory.get)."""
     return default_directory().get(tenant_id, refresh=refresh)
+
+
+def loaded_tenant(tenant_id: str) -> Tenant | None:
+    """The tenant in the map this container holds, without loading or checking it (see TenantCache.peek)."""
+    return default_cache().peek(tenant_id)
 
 
 def reset() -> None:

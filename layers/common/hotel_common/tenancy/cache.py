@@ -80,6 +80,12 @@ class TenantCache:
     def owner(self, identifier: str) -> Identifier | None:
         return self._require().identifiers.get(identifier)
 
+    def peek(self, tenant_id: str) -> Tenant | None:
+        """The tenant in the map held now: no load, no version check, None before the first load. For a
+        guess that a checked read confirms (which key to read ahead), never for a decision."""
+        snapshot = self._snapshot
+        return snapshot.tenants.get(tenant_id) if snapshot is not None else None
+
     @property
     def loaded_version(self) -> str | None:
         return self._loaded_version
