@@ -12,6 +12,8 @@ from typing import Any
 
 from redis.connection import AbstractConnection
 
+METRICS_FLUSH = "metrics flush"
+
 
 def command_names(packed: bytes | list[bytes] | str) -> tuple[str, ...]:
     """The command names in a packed RESP request (`*<n>\\r\\n$<len>\\r\\n<arg>...`, several when pipelined)."""
@@ -38,10 +40,6 @@ def command_names(packed: bytes | list[bytes] | str) -> tuple[str, ...]:
 class RoundTrips:
     trips: list[tuple[str, ...]] = field(default_factory=list)
 
-    @property
-    def count(self) -> int:
-        return len(self.trips)
-
     def labels(self) -> list[str]:
         """One label per round trip: the command, `pipeline(GET,GET)`, or `metrics flush` for the pipeline of
         HSET/HINCRBYFLOAT that ends every invocation (hotel_common.metrics)."""
@@ -54,7 +52,10 @@ def _label(trip: tuple[str, ...]) -> str:
     return trip[0] if len(trip) == 1 else f"pipeline({','.join(trip)})"
 
 
-METRICS_FLUSH = "metrics flush"
+def handshake(client: Any) -> list[str]:
+    """What a new connection to `client`'s database sends before its first command (no CLIENT SETINFO):
+    SELECT, unless the database is 0, as a production REDIS_URL has it."""
+    return ["SELECT"] if int(client.connection_pool.connection_kwargs.get("db") or 0) else []
 
 
 @contextmanager

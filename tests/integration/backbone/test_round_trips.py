@@ -1,9 +1,9 @@
 """Redis round trips of each function's hot path, counted on the wire against a real Redis.
 
 Each round trip is latency on the path of a guest message (ElastiCache is a network hop from a Lambda).
-These pin the number each path makes, and what each carries: in a new container (every connection is new;
-the test database is not 0, so each connection also SELECTs it, which a production REDIS_URL on db 0 does
-not), in a warm one, and in a warm one after a quiet hour (no health-check PING)."""
+These pin the number each path makes, and what each carries: in a new container (every connection is new,
+and SELECTs the test database unless it is 0), in a warm one, and in a warm one after a quiet hour (no
+health-check PING)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from scripts.fakes.meta_webhook import encode, text_webhook
 from scripts.tenants.seed import seed_demo
 from tests.events import FakeContext, http_event, sqs_event, sqs_record
 from tests.integration.conftest import boto, fresh_module
-from tests.integration.round_trips import METRICS_FLUSH, connections_idle, count_round_trips
+from tests.integration.round_trips import METRICS_FLUSH, connections_idle, count_round_trips, handshake
 
 pytestmark = pytest.mark.integration
 SECRET = "it-app-secret"
@@ -52,7 +52,7 @@ def post(module: Any, text: str) -> dict[str, Any]:
     return dict(module.handler(event, FakeContext()))
 
 
-def test_webhook_post_is_the_limiter_script_and_the_metrics_flush(webhook: Any) -> None:
+def test_webhook_post_is_the_limiter_script_and_the_metrics_flush(webhook: Any, redis_db: Any) -> None:
     with count_round_trips() as cold:
         assert post(webhook, "primero")["statusCode"] == 200
     with count_round_trips() as warm:
@@ -60,7 +60,7 @@ def test_webhook_post_is_the_limiter_script_and_the_metrics_flush(webhook: Any) 
     with connections_idle(), count_round_trips() as idle:
         assert post(webhook, "tercero")["statusCode"] == 200
     # Two connections (the limiter's and ours), no CLIENT SETINFO nor health-check PING on either.
-    assert cold.labels() == ["SELECT", "EVALSHA", "SELECT", METRICS_FLUSH]
+    assert cold.labels() == [*handshake(redis_db), "EVALSHA", *handshake(redis_db), METRICS_FLUSH]
     assert warm.labels() == idle.labels() == ["EVALSHA", METRICS_FLUSH]
 
 
@@ -102,7 +102,7 @@ def message(module: Any, text: str, wamid: str) -> Any:
 
 
 def test_orchestrator_reads_tenant_version_and_conversation_in_one_round_trip(
-    orchestrator: Any, fake_graph: Any
+    orchestrator: Any, fake_graph: Any, redis_db: Any
 ) -> None:
     _, graph = fake_graph
     ok: dict[str, list[Any]] = {"batchItemFailures": []}
@@ -116,7 +116,7 @@ def test_orchestrator_reads_tenant_version_and_conversation_in_one_round_trip(
     # and the metrics.
     expected = ["pipeline(GET,GET)", "SET", "SET", METRICS_FLUSH]
     assert warm.labels() == idle.labels() == expected
-    assert cold.labels() == ["SELECT", *expected]
+    assert cold.labels() == [*handshake(redis_db), *expected]
     # The conversation read ahead is the one the dialog continued: a greeting, then the rooms of each stay.
     assert [m["type"] for m in graph.sent] == ["text", "interactive", "interactive"]
     assert "Lucía" in graph.sent[0]["payload"]["text"]["body"]
@@ -130,7 +130,7 @@ def health(redis_db: Any, tenants: None) -> Any:
     return module
 
 
-def test_health_ready_is_its_ping_the_tenant_version_and_the_flush(health: Any) -> None:
+def test_health_ready_is_its_ping_the_tenant_version_and_the_flush(health: Any, redis_db: Any) -> None:
     def ready() -> None:
         health.handler(http_event("GET", "/health/ready"), FakeContext())
 
@@ -144,4 +144,4 @@ def test_health_ready_is_its_ping_the_tenant_version_and_the_flush(health: Any) 
     # timeout, the version check of the PMS check, then the flush.
     expected = Counter(["PING", "GET", METRICS_FLUSH])
     assert Counter(warm.labels()) == Counter(idle.labels()) == expected
-    assert Counter(cold.labels()) == expected + Counter(["SELECT", "SELECT"])
+    assert Counter(cold.labels()) == expected + Counter(handshake(redis_db) * 2)  # two clients, two connections

@@ -18,7 +18,7 @@ from scripts.tenants.seed import pms_secret_name
 from tests.events import FakeContext
 from tests.integration.conftest import boto
 from tests.integration.pms_proxy.conftest import SOL, Env, future_stay
-from tests.integration.round_trips import METRICS_FLUSH, connections_idle, count_round_trips
+from tests.integration.round_trips import METRICS_FLUSH, connections_idle, count_round_trips, handshake
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +61,7 @@ def test_availability_round_trips_cached_and_not(env: Env, invoke: Any) -> None:
     assert again["data"] == first["data"]
     # A new container knows no hotel yet: the version check (which loads the map) and the cache read apart.
     breaker_and_put = ["EVALSHA", "EVALSHA", "EVALSHA"]  # breaker acquire, breaker record, cache put
-    assert cold.labels() == ["SELECT", "GET", "GET", *breaker_and_put, METRICS_FLUSH]
+    assert cold.labels() == [*handshake(env.redis), "GET", "GET", *breaker_and_put, METRICS_FLUSH]
     # A warm one reads the cached answer with the version check.
     assert cached.labels() == idle.labels() == ["pipeline(GET,GET)", METRICS_FLUSH]
     assert uncached.labels() == ["pipeline(GET,GET)", *breaker_and_put, METRICS_FLUSH]
