@@ -66,12 +66,16 @@ class QueuePoller(threading.Thread):
     ):
         super().__init__(name=f"poller-{source.queue}", daemon=True)
         self._sqs, self._source, self._url, self._pool, self._stop = sqs, source, queue_url, pool, stop
+        self.running = threading.Event()  # cleared: the mapping is disabled (messages wait on the queue)
+        self.running.set()
         self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.invocations = 0
         self.failures = 0
 
     def run(self) -> None:
         while not self._stop.is_set():
+            if not self.running.wait(timeout=0.5):
+                continue
             try:
                 self.poll_once(wait_seconds=1)
             except Exception as exc:  # the emulator restarting, a closed pool at shutdown

@@ -212,6 +212,16 @@ class LocalStack:
             threading.Thread(target=self._run_schedule, args=(schedule,), daemon=True, name=schedule.name).start()
         return self
 
+    def pause_consumers(self) -> None:
+        """Disables the event source mappings, as `aws lambda update-event-source-mapping --no-enabled`
+        does: messages wait on their queues (an in-flight batch finishes)."""
+        for poller in self.pollers:
+            poller.running.clear()
+
+    def resume_consumers(self) -> None:
+        for poller in self.pollers:
+            poller.running.set()
+
     def stop(self) -> None:
         self.stop_event.set()
         for server in self._servers:
