@@ -12,6 +12,10 @@ keep-alive, with DynamoDB requests serialized.
 - moto's SQS computes every queue attribute, with O(n) scans of the queue, on each send and on each
   received message; under a backlog the emulator slowed down as the queue grew and never caught up. Queue
   attributes are computed per key instead, and the backend of a host is looked up once.
+- moto's long poll waits until any message is visible; on a FIFO queue whose visible messages all belong
+  to groups in flight that is at once, so its receive loop spun on a core for the whole wait (two pollers
+  on one busy conversation did). It waits for a change instead: a message sent (moto notifies), or a short
+  tick (a visibility timeout running out, a group's message deleted).
 - Per request moto also lists its response class's methods with `inspect`, converts the same camelCase
   names again, and draws a receipt handle one random letter at a time (185 calls per received message):
   those are cached or drawn at once (same format, same seeded generator).
@@ -85,7 +89,20 @@ def _receipt_handle() -> str:
     return "".join(mock_random.choices(string.ascii_lowercase, k=185))
 
 
+# How often a waiting long poll looks again when no message was sent (a visibility timeout ran out).
+LONG_POLL_TICK_SECONDS = 0.2
+
+
+def _wait_for_change(self: moto_sqs.Queue, timeout: int) -> None:
+    with self._messages_lock:
+        self._messages_lock.wait(timeout=min(timeout, LONG_POLL_TICK_SECONDS))
+
+
 def _patch_moto() -> None:
+    if getattr(moto_sqs.Queue, "_agente_hotel_patched", False):
+        return
+    moto_sqs.Queue._agente_hotel_patched = True  # type: ignore[attr-defined]
+    moto_sqs.Queue.wait_for_messages = _wait_for_change  # type: ignore[method-assign]
     moto_sqs.Queue.attributes = property(_QueueAttributes)  # type: ignore[assignment,method-assign]
     moto_sqs.camelcase_to_underscores = _snake_case
     moto_sqs.generate_receipt_handle = _receipt_handle

@@ -56,3 +56,25 @@ def test_content_based_deduplication_is_still_read_on_send(moto_endpoint: str) -
         sqs.send_message(QueueUrl=queue, MessageBody="same body", MessageGroupId="g")
     counts = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])
     assert counts["Attributes"]["ApproximateNumberOfMessages"] == "1"
+
+
+def test_long_poll_on_a_group_in_flight_waits_without_spinning(moto_endpoint: str) -> None:
+    """A visible message whose group is in flight cannot be delivered: the long poll waits for its time
+    without burning a core (moto's loop spun for the whole wait), and the group flows once deleted."""
+    import time
+
+    sqs = _sqs(moto_endpoint)
+    queue = sqs.create_queue(QueueName=f"emu-{uuid.uuid4().hex[:8]}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    for i in range(2):
+        sqs.send_message(QueueUrl=queue, MessageBody=f"m{i}", MessageGroupId="guest", MessageDeduplicationId=f"d{i}")
+    (first,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
+
+    cpu_before = time.process_time()
+    idle = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=1)
+    assert idle.get("Messages", []) == []
+    # CPU, not wall time: a waiting long poll costs next to nothing; moto's busy loop cost about its wait.
+    assert time.process_time() - cpu_before < 0.4
+
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=first["ReceiptHandle"])
+    following = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=1)["Messages"]
+    assert [m["Body"] for m in following] == ["m1"]
