@@ -24,6 +24,9 @@ from typing import Any
 import httpx
 import redis
 
+# Before our modules create their loggers: the breaker-open phase would log one warning per call.
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+
 from hotel_common.metrics import metrics
 from hotel_common.pms.breaker import pms_breaker
 from hotel_common.pms.cache import AvailabilityQuery, PmsCache
@@ -63,7 +66,6 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench_pms.json"))
     args = parser.parse_args()
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 
     url, server = serve_fake()
     r = redis.Redis.from_url(args.redis_url, socket_timeout=1)
