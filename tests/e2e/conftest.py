@@ -94,15 +94,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     if not ready.wait(timeout=120) or process.poll() is not None:
         process.kill()
         pytest.fail("local stack did not start:\n" + "".join(output[-60:]))
-    host = "http://127.0.0.1"
     stack = RunningStack(
-        api=f"{host}:{ports['api']}",
-        invoke=f"{host}:{ports['invoke']}",
-        aws=f"{host}:{ports['aws']}",
-        graph=f"{host}:{ports['graph']}",
-        qloapps=f"{host}:{ports['qloapps']}",
-        prometheus=f"{host}:{ports['prometheus']}",
-        alertmanager=f"{host}:{ports['alertmanager']}",
+        **stack_urls(ports),
         redis_url=redis_url,
         app_secret=APP_SECRET,
         verify_token=VERIFY_TOKEN,
@@ -111,6 +104,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     )
     yield stack
     stop_stack_process(process)
+
+
+def stack_urls(ports: dict[str, int]) -> dict[str, str]:
+    """The URLs of a test stack's servers on its ports (Prometheus and Alertmanager only when it runs them)."""
+    names = ("api", "invoke", "aws", "graph", "qloapps", "prometheus", "alertmanager")
+    return {name: f"http://127.0.0.1:{ports[name]}" if name in ports else "" for name in names}
 
 
 def stack_environment(

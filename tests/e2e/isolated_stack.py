@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     VERIFY_TOKEN,
     RunningStack,
     stack_environment,
+    stack_urls,
     start_stack_process,
     stop_stack_process,
 )
@@ -104,15 +105,8 @@ def isolated_stack(state_dir: Path, extra_env: dict[str, str] | None = None) -> 
     redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
     env = stack_environment(ports, redis_url, state_dir, {"LOCAL_PROMETHEUS": "off", **(extra_env or {})})
     process, output, ready = start_stack_process(env, state_dir)
-    host = "http://127.0.0.1"
     stack = IsolatedStack(
-        api=f"{host}:{ports['api']}",
-        invoke=f"{host}:{ports['invoke']}",
-        aws=f"{host}:{ports['aws']}",
-        graph=f"{host}:{ports['graph']}",
-        qloapps=f"{host}:{ports['qloapps']}",
-        prometheus="",
-        alertmanager="",
+        **stack_urls(ports),
         redis_url=redis_url,
         app_secret=APP_SECRET,
         verify_token=VERIFY_TOKEN,

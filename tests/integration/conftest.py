@@ -122,3 +122,12 @@ def fake_graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any]]:
     monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "graph-test-token")
     yield url, state
     server.should_exit = True
+
+
+def webhook_environment(monkeypatch: pytest.MonkeyPatch, deployed: Any, app_secret: str) -> None:
+    """The webhook's environment against the emulator's queues and bucket (what the CDK app passes)."""
+    monkeypatch.setenv("INBOUND_QUEUE_URL", deployed.queue_urls["inbound"])
+    monkeypatch.setenv("PAYLOAD_BUCKET", deployed.bucket_names["payloads"])
+    monkeypatch.setenv("WHATSAPP_APP_SECRET", app_secret)
+    monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "it-verify")
+    monkeypatch.delenv("DEBUG", raising=False)

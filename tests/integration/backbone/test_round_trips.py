@@ -18,7 +18,7 @@ from hotel_common.signature import sign
 from scripts.fakes.meta_webhook import encode, text_webhook
 from scripts.tenants.seed import seed_demo
 from tests.events import FakeContext, http_event, sqs_event, sqs_record
-from tests.integration.conftest import boto, fresh_module
+from tests.integration.conftest import boto, fresh_module, webhook_environment
 from tests.integration.round_trips import METRICS_FLUSH, connections_idle, count_round_trips, handshake
 
 pytestmark = pytest.mark.integration
@@ -35,11 +35,7 @@ def new_container(module_name: str) -> Any:
 
 @pytest.fixture
 def webhook(deployed: Any, redis_db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("INBOUND_QUEUE_URL", deployed.queue_urls["inbound"])
-    monkeypatch.setenv("PAYLOAD_BUCKET", deployed.bucket_names["payloads"])
-    monkeypatch.setenv("WHATSAPP_APP_SECRET", SECRET)
-    monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "it-verify")
-    monkeypatch.delenv("DEBUG", raising=False)
+    webhook_environment(monkeypatch, deployed, SECRET)
     module = new_container("functions.webhook.handler")
     assert post(module, "cero")["statusCode"] == 200  # a previous container loaded the limiter's scripts
     return new_container("functions.webhook.handler")

@@ -10,7 +10,7 @@ import pytest
 from hotel_common.signature import sign
 from scripts.fakes.meta_webhook import encode, text_webhook
 from tests.events import FakeContext, http_event
-from tests.integration.conftest import boto, fresh_module
+from tests.integration.conftest import boto, fresh_module, webhook_environment
 
 SECRET = "it-app-secret"
 ROUTE = "/webhooks/whatsapp"
@@ -18,11 +18,7 @@ ROUTE = "/webhooks/whatsapp"
 
 @pytest.fixture
 def webhook(deployed: Any, redis_db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("INBOUND_QUEUE_URL", deployed.queue_urls["inbound"])
-    monkeypatch.setenv("PAYLOAD_BUCKET", deployed.bucket_names["payloads"])
-    monkeypatch.setenv("WHATSAPP_APP_SECRET", SECRET)
-    monkeypatch.setenv("WHATSAPP_VERIFY_TOKEN", "it-verify")
-    monkeypatch.delenv("DEBUG", raising=False)
+    webhook_environment(monkeypatch, deployed, SECRET)
     return fresh_module("functions.webhook.handler")
 
 
