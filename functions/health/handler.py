@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_common import snapstart
 from hotel_common.config import HealthSettings, load
 from hotel_common.http_metrics import http_metrics_middleware
 from hotel_common.logging import get_logger
@@ -21,6 +22,7 @@ from hotel_common.metrics import flush, metrics
 from .service import CONTENT_TYPE, check_readiness, exposition
 
 logger = get_logger("health")
+snapstart.prime(modules=("hotel_common.redis_client", "redis"), aws_clients=("dynamodb", "sqs", "secretsmanager"))
 app = APIGatewayHttpResolver()
 app.use(middlewares=[http_metrics_middleware])
 # Checks run concurrently; a stuck one holds a worker only until its own timeout.

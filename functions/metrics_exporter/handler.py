@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_common import snapstart
 from hotel_common.config import MetricsExporterSettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush, metrics
@@ -17,6 +18,10 @@ from hotel_common.metrics import flush, metrics
 from .service import Exporter, PushOutcome, pushes_per_invocation, run_pushes
 
 logger = get_logger("metrics_exporter")
+snapstart.prime(
+    modules=("cramjam", "functions.metrics_exporter.adapters", "hotel_common.redis_client", "redis", "urllib3"),
+    aws_clients=("secretsmanager",),
+)
 
 
 @cache

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from hotel_common import aws
+from hotel_common import aws, snapstart
 from hotel_common.config import NormalizerSettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush, metrics
@@ -29,6 +29,10 @@ from .service import NormalizationError, normalize_body
 from .tenancy import resolver
 
 logger = get_logger("normalizer")
+snapstart.prime(
+    modules=("hotel_common.redis_client", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "redis"),
+    aws_clients=("sqs", "s3", "dynamodb", "secretsmanager"),
+)
 CHANNEL = "whatsapp"
 
 

@@ -9,9 +9,9 @@ adapters. A direct invoke `{"action": "resume", "tenant_id", "guest_wa_id"}` lif
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -26,7 +26,7 @@ from functions.orchestrator.mailer import NoMail, SmtpNotifier
 from functions.orchestrator.pms import LambdaPms
 from functions.orchestrator.service import Services, handle
 from functions.orchestrator.store import ConversationStore
-from hotel_common import aws
+from hotel_common import aws, snapstart
 from hotel_common.config import OrchestratorSettings, load
 from hotel_common.logging import get_logger, mask_phone
 from hotel_common.metrics import flush, metrics
@@ -36,37 +36,61 @@ from hotel_common.tenancy import get_tenant
 from hotel_common.whatsapp import WhatsAppClient
 
 logger = get_logger("orchestrator")
-settings = load(OrchestratorSettings)
-idempotency_config = IdempotencyConfig(
-    event_key_jmespath="wamid",
-    expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS,
-    raise_on_no_idempotency_key=True,
-)
-# Our DynamoDB client (one session per container, our timeouts and retries), not one of its own.
-persistence = DynamoDBPersistenceLayer(
-    table_name=settings.IDEMPOTENCY_TABLE or "idempotency", boto3_client=aws.client("dynamodb")
-)
 _invocation: dict[str, LambdaContext] = {}
+# The wiring is built on the first invocation, not at import: settings carry secrets, and with SnapStart an
+# import-time read would sit in the snapshot long after the secret rotated.
+snapstart.prime(
+    modules=("h11", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
+    aws_clients=("dynamodb", "lambda", "secretsmanager"),
+)
+
+
+@cache
+def _settings() -> OrchestratorSettings:
+    return load(OrchestratorSettings)
+
+
+@cache
+def _idempotency_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
+        event_key_jmespath="wamid",
+        expires_after_seconds=_settings().IDEMPOTENCY_TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+
+@cache
+def _idempotent_answer() -> Callable[..., dict[str, Any]]:
+    # Our DynamoDB client (one session per container, our timeouts and retries), not one of its own.
+    persistence = DynamoDBPersistenceLayer(
+        table_name=_settings().IDEMPOTENCY_TABLE or "idempotency", boto3_client=aws.client("dynamodb")
+    )
+    answer = idempotent_function(
+        data_keyword_argument="message", config=_idempotency_config(), persistence_store=persistence
+    )(answer_message)
+    return cast(Callable[..., dict[str, Any]], answer)
 
 
 @cache
 def _whatsapp() -> WhatsAppClient:
+    s = _settings()
     return WhatsAppClient(
-        settings.WHATSAPP_API_BASE_URL,
-        settings.WHATSAPP_ACCESS_TOKEN.get_secret_value(),
-        api_version=settings.WHATSAPP_API_VERSION,
-        timeout=settings.WHATSAPP_TIMEOUT_SECONDS,
+        s.WHATSAPP_API_BASE_URL,
+        s.WHATSAPP_ACCESS_TOKEN.get_secret_value(),
+        api_version=s.WHATSAPP_API_VERSION,
+        timeout=s.WHATSAPP_TIMEOUT_SECONDS,
     )
 
 
 @cache
 def _store() -> ConversationStore:
+    s = _settings()
     return ConversationStore(
-        settings.CONVERSATIONS_TABLE,
+        s.CONVERSATIONS_TABLE,
         dynamodb=aws.client("dynamodb"),
         redis_factory=shared_read_ahead,
-        ttl_seconds=settings.CONVERSATION_TTL_SECONDS,
-        cache_seconds=settings.CONVERSATION_CACHE_SECONDS,
+        ttl_seconds=s.CONVERSATION_TTL_SECONDS,
+        cache_seconds=s.CONVERSATION_CACHE_SECONDS,
     )
 
 
@@ -77,25 +101,25 @@ def _remaining_seconds() -> float:
 
 @cache
 def _services() -> Services:
+    s = _settings()
     return Services(
         store=_store(),
         whatsapp=_whatsapp(),
         pms=LambdaPms(
-            settings.pms_proxy_function,
+            s.pms_proxy_function,
             remaining_seconds=_remaining_seconds,
-            timeout=settings.PMS_TIMEOUT_SECONDS,
-            booking_timeout=settings.PMS_BOOKING_TIMEOUT_SECONDS,
+            timeout=s.PMS_TIMEOUT_SECONDS,
+            booking_timeout=s.PMS_BOOKING_TIMEOUT_SECONDS,
         ),
-        notifier=SmtpNotifier.from_settings(settings) or NoMail(),
+        notifier=SmtpNotifier.from_settings(s) or NoMail(),
         tenants=get_tenant,
-        pause_seconds=settings.HANDOFF_PAUSE_SECONDS,
-        template=settings.WHATSAPP_REENGAGEMENT_TEMPLATE,
-        speech_enabled=bool(settings.SPEECH_PROVIDER),
+        pause_seconds=s.HANDOFF_PAUSE_SECONDS,
+        template=s.WHATSAPP_REENGAGEMENT_TEMPLATE,
+        speech_enabled=bool(s.SPEECH_PROVIDER),
     )
 
 
-@idempotent_function(data_keyword_argument="message", config=idempotency_config, persistence_store=persistence)
-def handle_message(message: dict[str, Any]) -> dict[str, Any]:
+def answer_message(message: dict[str, Any]) -> dict[str, Any]:
     inbound = InboundMessage.model_validate(message)
     # The message's first Redis read is the tenant map's version check; the guest's conversation rides on it.
     cached = _store().cache_read(inbound.tenant_id, inbound.guest_wa_id) if inbound.tenant_id else None
@@ -118,13 +142,13 @@ def record_handler(record: SQSRecord) -> None:
             },
         )
         return
-    result = handle_message(message=event.model_dump(mode="json"))
+    result = _idempotent_answer()(message=event.model_dump(mode="json"))
     logger.info("message answered", extra={"guest": mask_phone(event.guest_wa_id), **result})
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> Mapping[str, Any]:
     _invocation["context"] = context
-    idempotency_config.register_lambda_context(context)
+    _idempotency_config().register_lambda_context(context)
     try:
         if event.get("action") == "resume":
             resumed = _store().resume(str(event["tenant_id"]), str(event["guest_wa_id"]))

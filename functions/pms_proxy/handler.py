@@ -13,11 +13,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.pms_proxy.proxy import PmsProxy
 from functions.pms_proxy.wiring import CacheReadAhead, build_proxy
+from hotel_common import snapstart
 from hotel_common.config import PmsProxySettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush
 
 logger = get_logger("pms_proxy")
+snapstart.prime(
+    modules=("h11", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
+    aws_clients=("secretsmanager",),
+)
 
 
 @cache

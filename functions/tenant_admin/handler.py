@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
+from hotel_common import snapstart
 from hotel_common.config import TenantAdminSettings, load
 from hotel_common.logging import get_logger
 from hotel_common.metrics import flush
@@ -21,6 +22,17 @@ from .app import AdminDeps, create_app
 from .service import TenantAdmin
 
 logger = get_logger("tenant_admin")
+snapstart.prime(
+    modules=(
+        "anyio._backends._asyncio",
+        "anyio.streams.memory",
+        "limits.storage",
+        "limits.strategies",
+        "pydantic.v1",
+        "redis",
+    ),
+    aws_clients=("dynamodb", "secretsmanager"),
+)
 
 
 @cache

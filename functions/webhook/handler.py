@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hotel_common import snapstart
 from hotel_common.config import WebhookSettings, load
 from hotel_common.http_metrics import http_metrics_middleware
 from hotel_common.logging import get_logger
@@ -24,6 +25,10 @@ from .service import Rejection, check_delivery, check_subscription
 
 logger = get_logger("webhook")
 app = APIGatewayHttpResolver()
+snapstart.prime(
+    modules=("hotel_common.redis_client", "limits.storage", "limits.strategies", "redis"),
+    aws_clients=("sqs", "s3", "secretsmanager"),
+)
 ROUTE = "/webhooks/whatsapp"
 
 

@@ -66,6 +66,8 @@ class LocalConfig:
     visibility_override: int | None = None
     log_level: str = "WARNING"
     state_dir: Path = ROOT / ".local"
+    # Run the functions' SnapStart hooks at worker start, as staging and prod do (LOCAL_SNAPSTART=0: as dev).
+    snap_start: bool = True
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] = os.environ) -> LocalConfig:
@@ -82,6 +84,7 @@ class LocalConfig:
             visibility_override=int(visibility) if visibility else None,
             log_level=env.get("LOCAL_LOG_LEVEL", "WARNING"),
             state_dir=Path(env.get("LOCAL_STATE_DIR", str(ROOT / ".local"))),
+            snap_start=env.get("LOCAL_SNAPSTART", "1") != "0",
         )
 
     def url(self, port: int) -> str:
@@ -187,7 +190,10 @@ class LocalStack:
                 os.environ.get(f"LOCAL_WORKERS_{function.name.upper()}", DEFAULT_WORKERS.get(function.name, 1))
             )
             self.pools[function.name] = FunctionPool(
-                function, resources.function_environment(function, self.deployed, base), workers
+                function,
+                resources.function_environment(function, self.deployed, base),
+                workers,
+                snap_start=self.config.snap_start,
             )
         for pool in self.pools.values():
             pool.warm()
