@@ -4,6 +4,13 @@ STAGE ?= dev
 CDK_OUT ?= cdk.out/$(STAGE)
 # Extra CLI arguments, e.g. CDK_ARGS='-c grafana=true -c alarm_email=ops@example.com'.
 CDK_ARGS ?=
+# CANARY=1: the deploy only publishes new versions; every `live` alias stays on its current primary (read
+# from Lambda first, refused while a canary is in flight) until `make canary-deploy` shifts and promotes.
+CANARY ?=
+CANARY_ON := $(filter 1 true yes,$(CANARY))
+# Recursive (=) on purpose: `$$` must reach the recipe's shell, not be expanded here.
+CANARY_PINS = $(if $(CANARY_ON),pins=$$($(PY) -m scripts.ops.canary pins --stage $(STAGE)) && echo "live aliases stay on $$pins" &&)
+CANARY_CONTEXT = $(if $(CANARY_ON),-c "live_versions=$$pins")
 CDK_CLI_STAMP := node_modules/.agente-hotel-cdk-cli
 # No Node 20 banner, no network calls for version checks, notices or telemetry.
 CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true
@@ -22,11 +29,11 @@ synth: $(VENV_STAMP) $(CDK_CLI_STAMP) ## synthesize STAGE (dev|staging|prod) int
 	$(CDK) cdk synth $(CDK_COMMON) -q
 	@echo "synthesized $(CDK_OUT)/agente-hotel-$(STAGE).template.json"
 
-diff: $(VENV_STAMP) $(CDK_CLI_STAMP) ## what `make deploy STAGE=…` would change in the account
-	$(CDK) cdk diff $(CDK_COMMON)
+diff: $(VENV_STAMP) $(CDK_CLI_STAMP) ## what `make deploy STAGE=… [CANARY=1]` would change in the account
+	$(CANARY_PINS) $(CDK) cdk diff $(CDK_COMMON) $(CANARY_CONTEXT)
 
-deploy: $(VENV_STAMP) $(CDK_CLI_STAMP) ## deploy STAGE to the account of the current AWS credentials, print its outputs
-	$(CDK) cdk deploy $(CDK_COMMON) --require-approval broadening --outputs-file $(CDK_OUT)/outputs.json
+deploy: $(VENV_STAMP) $(CDK_CLI_STAMP) ## deploy STAGE, print its outputs; CANARY=1 only publishes versions (then make canary-deploy)
+	$(CANARY_PINS) $(CDK) cdk deploy $(CDK_COMMON) $(CANARY_CONTEXT) --require-approval broadening --outputs-file $(CDK_OUT)/outputs.json
 	$(PY) -m infra.cdk.outputs $(CDK_OUT)/outputs.json
 
 destroy: $(VENV_STAMP) $(CDK_CLI_STAMP) ## delete STAGE's stack (prod keeps its data; asks before deleting)

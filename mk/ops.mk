@@ -22,11 +22,11 @@ preflight: $(VENV_STAMP) ## GO/GO_WITH_CONDITIONS/NO_GO: make preflight READINES
 canary-diff: $(VENV_STAMP) ## baseline vs canary p95/error rate in Prometheus -> .playbook/canary_diff_report.json
 	bash scripts/canary-deploy.sh --diff-only $(OPS_STAGE)
 
-canary-deploy: $(VENV_STAMP) ## shift the alias to VERSION, observe, diff, promote or roll back: make canary-deploy STAGE=dev VERSION=latest
+canary-deploy: $(VENV_STAMP) ## after make deploy CANARY=1: shift the aliases, observe, diff, promote or roll back: make canary-deploy STAGE=dev VERSION=latest
 	@test "$(OPS_STAGE)" != local -a -n "$(VERSION)" || { echo "usage: make canary-deploy STAGE=dev VERSION=<n|latest>"; exit 2; }
 	bash scripts/canary-deploy.sh $(OPS_STAGE) $(VERSION)
 
-canary-rollback: $(VENV_STAMP) ## all of STAGE's alias traffic back to its primary version
+canary-rollback: $(VENV_STAMP) ## every function of STAGE back to its `live` alias's primary version
 	@test "$(OPS_STAGE)" != local || { echo "usage: make canary-rollback STAGE=dev"; exit 2; }
 	bash scripts/canary-deploy.sh --rollback $(OPS_STAGE)
 

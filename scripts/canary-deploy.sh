@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Canary deploy of one stage's function behind its Lambda alias, judged by the canary diff.
+# Canary deploy of one stage's functions behind their `live` aliases, judged by the canary diff.
 #
 #   scripts/canary-deploy.sh STAGE VERSION        shift CANARY_WEIGHT to VERSION, observe, diff, promote/roll back
 #   scripts/canary-deploy.sh --diff-only [STAGE]  only the canary diff (make canary-diff)
-#   scripts/canary-deploy.sh --rollback STAGE     all traffic back to the alias's primary version
+#   scripts/canary-deploy.sh --rollback STAGE     every function's traffic back to its alias's primary version
 #
-# VERSION: the published Lambda version to canary (a number, or `latest` for the one `cdk deploy` just
-# published). Settings from the environment: PROMETHEUS_URL (AMP workspace URLs are signed with SigV4),
+# VERSION: the published version of CANARY_FUNCTION to canary (a number, or `latest` for the one
+# `make deploy CANARY=1` just published); the other functions with a newer version follow it.
+# Settings from the environment: PROMETHEUS_URL (AMP workspace URLs are signed with SigV4),
 # BASELINE_RANGE, CANARY_RANGE, P95_INCREASE_LIMIT (1.10), ERR_INCREASE_LIMIT (1.50), ERR_ABS_MIN (0.005),
 # CANARY_FUNCTION (webhook), CANARY_ALIAS (live), CANARY_WEIGHT, CANARY_OBSERVE_SECONDS, CANARY_PROMOTE.
 # Limits come from scripts/guardrails.conf. Report: .playbook/canary_diff_report.json (status PASS/FAIL).

@@ -2,11 +2,13 @@
 
 The topology says *what* exists (functions, routes, queues, tables); this module says *how big and how
 protected* it is per stage. Context keys (`cdk synth -c key=value`) can override a few switches without
-editing code: `stage`, `bundle`, `grafana`, `alarm_email`, `admin_auth`.
+editing code: `stage`, `bundle`, `grafana`, `alarm_email`, `admin_auth`, and `live_versions` (the
+versions the `live` aliases stay on during a canary deploy).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -48,6 +50,9 @@ class StageConfig:
     alarm_email: str | None = None
     # Tenants whose per-tenant PMS key secret the stack creates (more are added by tenant_admin at runtime).
     seed_tenants: tuple[str, ...] = ()
+    # SnapStart on published versions. Off in dev: for Python, Lambda bills each published version's cached
+    # snapshot and every restore, and dev publishes a version on almost every deploy.
+    snap_start: bool = False
 
     @property
     def removal_policy(self) -> RemovalPolicy:
@@ -93,6 +98,7 @@ STAGES: Mapping[str, StageConfig] = {
         redis_replicas=1,
         redis_snapshot_retention_days=3,
         seed_tenants=("hotel-sol",),
+        snap_start=True,
     ),
     "prod": StageConfig(
         stage="prod",
@@ -106,6 +112,7 @@ STAGES: Mapping[str, StageConfig] = {
         redis_node_type="cache.m7g.large",
         redis_replicas=2,
         redis_snapshot_retention_days=14,
+        snap_start=True,
     ),
 }
 
@@ -181,6 +188,32 @@ def bundle_enabled(context: Callable[[str], object]) -> bool:
     """`-c bundle=false` builds the layer from layers/common only (tests): no pip, no download."""
     value = context("bundle")
     return value is None or str(value).lower() in _TRUE
+
+
+def live_versions(context: Callable[[str], object]) -> dict[str, str]:
+    """`-c live_versions={"webhook": "7", …}`: the published version each function's `live` alias stays on.
+
+    A deploy still publishes the new versions, but callers keep the pinned ones until the canary shifts and
+    promotes (`make deploy CANARY=1` passes the aliases' current primaries). Functions left out follow the
+    version the deploy publishes.
+    """
+    raw = context("live_versions")
+    if raw is None or raw == "":
+        return {}
+    try:
+        pins = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"live_versions is not JSON: {exc}") from None
+    if not isinstance(pins, dict):
+        raise ValueError('live_versions must be a JSON object such as {"webhook": "7"}')
+    known = {f.name for f in topology.FUNCTIONS}
+    if unknown := sorted(set(pins) - known):
+        raise ValueError(f"live_versions names functions the topology does not declare: {', '.join(unknown)}")
+    versions = {name: str(version) for name, version in pins.items()}
+    for name, version in versions.items():
+        if not version.isdigit() or int(version) < 1:
+            raise ValueError(f"live_versions[{name!r}]={version!r}: a published version number (1, 2, …)")
+    return versions
 
 
 def cid(name: str) -> str:

@@ -1,12 +1,18 @@
 """One Lambda function per function of the topology, each with its own role, log group and environment,
-all sharing the `hotel_common` layer and one code asset (the `functions/` package)."""
+all sharing the `hotel_common` layer and one code asset (the `functions/` package).
+
+Every function publishes a version on each deploy that changes it and has an alias `live`; every caller
+(API routes, event source mappings, schedules, Lambda invokes) goes through the alias, never $LATEST, so
+the canary tooling (scripts/ops/canary.py) can split the alias's traffic between two published versions.
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -26,6 +32,13 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 SCHEDULE_ENV = "SCHEDULE_EVERY_SECONDS"
 # The setting through which a function learns the AMP workspace (SigV4-signed remote write).
 AMP_REMOTE_WRITE_SETTING = "AMP_REMOTE_WRITE_URL"
+# The alias every caller invokes; scripts/ops/canary.py shifts its weights (CANARY_ALIAS defaults to it).
+LIVE_ALIAS = "live"
+
+
+def invoke_setting(target: str) -> str:
+    """The setting naming the alias a caller invokes (pms_proxy -> PMS_PROXY_FUNCTION, as hotel_common reads)."""
+    return f"{target.upper()}_FUNCTION"
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,11 @@ class Functions(Construct):
         network: Network | None,
         cache: Cache | None,
         remote_write: RemoteWrite | None,
+        live_versions: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
+        self.live_versions = dict(live_versions or {})
         self.data = data
         self.messaging = messaging
         self.network = network
@@ -94,14 +109,36 @@ class Functions(Construct):
         self.code = lambda_.Code.from_asset(str(bundling.code_asset(compiled=bundle)))
         self.periods = schedule_periods()
         self.functions: dict[str, lambda_.Function] = {f.name: self._function(f) for f in topology.FUNCTIONS}
+        self.aliases: dict[str, lambda_.Alias] = {f.name: self._alias(f) for f in topology.FUNCTIONS}
         for spec in topology.FUNCTIONS:
             for target in spec.invokes:
-                # The function ARN only: no `:*` (versions/aliases) since callers invoke $LATEST by name.
+                # The caller invokes the target's `live` alias (a qualified ARN) and may invoke nothing else:
+                # neither $LATEST nor other versions (no `:*`).
+                alias = self.aliases[target]
+                self.functions[spec.name].add_environment(invoke_setting(target), alias.function_arn)
                 self.functions[spec.name].add_to_role_policy(
-                    iam.PolicyStatement(
-                        actions=["lambda:InvokeFunction"], resources=[self.functions[target].function_arn]
-                    )
+                    iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[alias.function_arn])
                 )
+
+    def _alias(self, spec: topology.Function) -> lambda_.Alias:
+        """`live` on the version this deploy publishes, or on the pinned one (`-c live_versions=…`): the
+        deploy then only publishes, and the canary moves the traffic. The alias stays one CloudFormation
+        resource either way, so switching between the two updates it in place."""
+        function = self.functions[spec.name]
+        published = function.current_version  # always created: the deploy publishes what it carries
+        pinned = self.live_versions.get(spec.name)
+        version = (
+            lambda_.Version.from_version_attributes(self, f"{cid(spec.name)}Pinned", lambda_=function, version=pinned)
+            if pinned
+            else published
+        )
+        return lambda_.Alias(
+            self,
+            f"{cid(spec.name)}Live",
+            alias_name=LIVE_ALIAS,
+            version=version,
+            description=f"{self.config.name(spec.name)}: what callers invoke; a canary splits it between versions",
+        )
 
     def _function(self, spec: topology.Function) -> lambda_.Function:
         config = self.config
@@ -144,7 +181,16 @@ class Functions(Construct):
             vpc_subnets=self.network.function_subnets if in_vpc and self.network else None,
             security_groups=[self.network.functions_security_group] if in_vpc and self.network else None,
             environment=self._environment(spec, role),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
+            # Old versions stay: the alias (pinned, or during a canary) may still route to them, and Lambda
+            # refuses to delete a version an alias points at.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.RETAIN),
         )
+        if config.snap_start:
+            Annotations.of(function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Every function publishes a version (current_version) and callers invoke its `live` alias.",
+            )
         if in_vpc:
             # What AWSLambdaVPCAccessExecutionRole grants, inline: a given role gets no managed policy from CDK.
             role.add_to_principal_policy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack, Tags
@@ -21,7 +22,15 @@ from infra.cdk.schedules import Schedules
 
 
 class HotelStack(Stack):
-    def __init__(self, scope: Construct, *, config: StageConfig, bundle: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        bundle: bool,
+        live_versions: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             scope,
             config.stack_name,
@@ -49,10 +58,12 @@ class HotelStack(Stack):
             network=network,
             cache=cache,
             remote_write=RemoteWrite(observability.remote_write_url, observability.workspace.attr_arn),
+            live_versions=live_versions,
         )
-        messaging.connect(functions.functions)
-        api = Api(self, "Api", config=config, functions=functions.functions)
-        Schedules(self, "Schedules", config=config, functions=functions.functions)
+        # Every caller goes through the `live` aliases (never $LATEST), so a canary can split their traffic.
+        messaging.connect(functions.aliases)
+        api = Api(self, "Api", config=config, functions=functions.aliases)
+        Schedules(self, "Schedules", config=config, functions=functions.aliases)
 
         # What an operator needs after `cdk deploy` (printed by the CLI and by `make deploy`).
         CfnOutput(self, "ApiUrl", value=api.url, description="HTTP API base URL")

@@ -11,8 +11,14 @@ AMP with SigV4) over BASELINE_RANGE / CANARY_RANGE:
   the CANARY_RANGE began (`offset`), the canary is the last CANARY_RANGE.
 
     python -m scripts.ops.canary diff [--stage dev] [--baseline-version 3 --canary-version 4]
-    python -m scripts.ops.canary shift|rollback|promote|status --stage dev [--version 4] [--weight 0.1]
+    python -m scripts.ops.canary shift|promote|status --stage dev [--version 4] [--weight 0.1]
+    python -m scripts.ops.canary rollback --stage dev   # every function's alias back to its primary
     python -m scripts.ops.canary deploy STAGE VERSION   # shift, observe, diff, promote or roll back
+    python -m scripts.ops.canary pins --stage dev       # {"webhook": "7", …}: each alias's primary version
+
+`deploy` judges CANARY_FUNCTION (webhook) and moves every other function that has a new published
+version along with it (same weight, same verdict). `pins` feeds `make deploy CANARY=1`
+(`cdk deploy -c live_versions=…`), so that a deploy publishes versions without moving the aliases.
 
 Exit codes: 0 PASS, 1 FAIL (rolled back when deploying), 2 bad configuration or an unreachable Prometheus.
 """
@@ -26,7 +32,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,6 +271,57 @@ def function_name(stage: str, logical: str) -> str:
     return topology.physical_name(stage, logical)
 
 
+def _not_found(exc: Exception) -> bool:
+    response = getattr(exc, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")
+
+
+def pins(lambda_client: Any, stage: str, alias: str = "live") -> dict[str, str]:
+    """Each function's current primary version of `alias`, by logical name: what `cdk deploy -c
+    live_versions=…` keeps the aliases on. A function without the alias yet (first deploy, new function)
+    is left out, so its alias is created on the version the deploy publishes."""
+    found: dict[str, str] = {}
+    for spec in topology.FUNCTIONS:
+        target = Alias(lambda_client, function_name(stage, spec.name), alias)
+        try:
+            state = target.get()
+        except Exception as exc:
+            if _not_found(exc):
+                continue
+            raise
+        if state["weights"]:
+            # Deploying now would leave a half-shifted alias under a template that no longer knows why.
+            raise ConfigError(
+                f"{target.function_name}:{alias} has a canary in flight ({state['weights']}): "
+                "promote or roll it back before deploying"
+            )
+        if not str(state["primary"]).isdigit():
+            raise ConfigError(f"{target.function_name}:{alias} points at {state['primary']}, not a published version")
+        found[spec.name] = str(state["primary"])
+    return found
+
+
+def stage_aliases(lambda_client: Any, stage: str, alias: str = "live", *, except_: str | None = None) -> list[Alias]:
+    """The alias of every function of the stage (but `except_`), in topology order."""
+    return [
+        Alias(lambda_client, function_name(stage, spec.name), alias)
+        for spec in topology.FUNCTIONS
+        if spec.name != except_
+    ]
+
+
+def rollback_all(aliases: Sequence[Alias]) -> dict[str, dict[str, Any]]:
+    """Every alias back to its primary; functions without the alias (not deployed yet) are skipped."""
+    states: dict[str, dict[str, Any]] = {}
+    for alias in aliases:
+        try:
+            states[alias.function_name] = alias.rollback()
+        except Exception as exc:
+            if not _not_found(exc):
+                raise
+    return states
+
+
 def deploy(
     alias: Alias,
     config: CanaryConfig,
@@ -277,27 +334,50 @@ def deploy(
     promote: bool,
     sleep: Callable[[float], None] = time.sleep,
     report_path: Path = REPORT_FILE,
+    followers: Sequence[Alias] = (),
 ) -> dict[str, Any]:
-    """Shift `weight` to `version`, let traffic flow, diff; roll back on FAIL, promote on PASS if asked."""
+    """Shift `weight` to `version`, let traffic flow, diff; roll back on FAIL, promote on PASS if asked.
+
+    `followers` are the other functions' aliases: each whose newest published version is not its primary
+    (what the deploy published while the aliases were pinned) gets the same weight and the same verdict.
+    """
     version = alias.resolve(version)
     baseline_version = alias.get()["primary"]
+    moving: list[tuple[Alias, str]] = []
+    for follower in followers:
+        try:
+            primary = follower.get()["primary"]
+        except Exception as exc:
+            if _not_found(exc):
+                continue  # not deployed in this account
+            raise
+        newest = follower.resolve("latest")
+        if newest != primary:
+            moving.append((follower, newest))
     alias.shift(version, weight, max_weight)
-    sleep(observe_seconds)
-    config = _with_versions(config, baseline_version, version)
+    shifted = [alias]
     try:
+        for follower, follower_version in moving:
+            follower.shift(follower_version, weight, max_weight)
+            shifted.append(follower)
+        sleep(observe_seconds)
+        config = _with_versions(config, baseline_version, version)
         report = run_diff(config, prometheus, report_path)
-    except PrometheusError:
-        alias.rollback()
+    except BaseException:
+        rollback_all(shifted)
         raise
     if report["status"] == "FAIL":
         report["action"] = "rolled_back"
         report["alias"] = alias.rollback()
+        report["others"] = rollback_all([f for f, _ in moving])
     elif promote:
         report["action"] = "promoted"
         report["alias"] = alias.promote(version)
+        report["others"] = {f.function_name: f.promote(v) for f, v in moving}
     else:
         report["action"] = "kept_at_weight"
         report["alias"] = alias.get()
+        report["others"] = {f.function_name: f.get() for f, _ in moving}
     report_path.write_text(json.dumps(report, indent=2) + "\n")
     return report
 
@@ -320,7 +400,7 @@ def _lambda_client() -> Any:
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("diff", "shift", "rollback", "promote", "status", "deploy"))
+    parser.add_argument("command", choices=("diff", "shift", "rollback", "promote", "status", "deploy", "pins"))
     parser.add_argument("args", nargs="*", help="deploy: STAGE VERSION")
     parser.add_argument("--stage", default=None)
     parser.add_argument("--function", default=env.get("CANARY_FUNCTION", "webhook"), help="logical name")
@@ -332,8 +412,13 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> 
     parser.add_argument("--report", type=Path, default=REPORT_FILE)
     args = parser.parse_args(argv)
     try:
-        limits = guardrails.load()
         stage = args.stage or (args.args[0] if args.args else None) or env.get("STAGE") or "local"
+        if args.command == "pins":
+            # Only the JSON on stdout: `make deploy CANARY=1` passes it to `cdk deploy -c live_versions=…`,
+            # which pins the CDK app's `live` aliases whatever CANARY_ALIAS says.
+            print(json.dumps(pins(_lambda_client(), stage), separators=(",", ":"), sort_keys=True))
+            return 0
+        limits = guardrails.load()
         version = args.version or (args.args[1] if len(args.args) > 1 else None)
         config = CanaryConfig.from_env(
             env, stage=stage, baseline_version=args.baseline_version, canary_version=args.canary_version
@@ -347,7 +432,8 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> 
         if args.command == "status":
             print(json.dumps(alias.get()))
         elif args.command == "rollback":
-            print(json.dumps(alias.rollback()))
+            # Every function: a canary deploy shifts all the functions it published a version of.
+            print(json.dumps(rollback_all(stage_aliases(alias.lambda_client, stage, args.alias))))
         elif args.command in ("shift", "promote", "deploy") and not version:
             raise ConfigError(f"{args.command} needs a version (--version N, or `latest`)")
         elif args.command == "shift":
@@ -368,6 +454,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> 
                 observe_seconds=observe,
                 promote=env.get("CANARY_PROMOTE", "true").lower() == "true",
                 report_path=args.report,
+                followers=stage_aliases(alias.lambda_client, stage, args.alias, except_=args.function),
             )
             return _print_report(report, args.report)
         return 0
@@ -396,6 +483,8 @@ def _print_report(report: dict[str, Any], path: Path) -> int:
         print(f"  FAIL {reason}")
     if "action" in report:
         print(f"  alias: {report['action']} {report['alias']}")
+        for name, state in report.get("others", {}).items():
+            print(f"  {name}: {state}")
     return 0 if report["status"] == "PASS" else 1
 
 

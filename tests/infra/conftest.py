@@ -23,6 +23,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from infra import topology
 from infra.cdk.app import build
 
 STAGES = ("dev", "prod")
@@ -57,6 +58,14 @@ class Synthesized:
         ]
         assert len(found) == 1, f"{resource_type} {properties}: {found}"
         return found[0]
+
+    def function_id(self, name: str) -> str:
+        """The logical id of the topology function `name`."""
+        return self.logical_id("AWS::Lambda::Function", FunctionName=topology.physical_name(self.stage, name))
+
+    def alias_id(self, name: str, alias: str = "live") -> str:
+        """The logical id of function `name`'s alias (`live` unless told)."""
+        return self.logical_id("AWS::Lambda::Alias", FunctionName={"Ref": self.function_id(name)}, Name=alias)
 
 
 def synthesize(stage: str, outdir: Path, **context: str) -> Synthesized:
@@ -98,6 +107,11 @@ def synth(request: pytest.FixtureRequest, synthesized: Callable[[str], Synthesiz
 @pytest.fixture(scope="session")
 def dev(synthesized: Callable[[str], Synthesized]) -> Synthesized:
     return synthesized("dev")
+
+
+@pytest.fixture(scope="session")
+def staging(synthesized: Callable[[str], Synthesized]) -> Synthesized:
+    return synthesized("staging")
 
 
 @pytest.fixture(scope="session")

@@ -9,16 +9,24 @@ from tests.infra.conftest import Synthesized
 
 
 @pytest.mark.parametrize("route", topology.ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_route_maps_to_its_function(synth: Synthesized, route: topology.Route) -> None:
+def test_route_maps_to_its_functions_live_alias(synth: Synthesized, route: topology.Route) -> None:
     route_id = synth.logical_id("AWS::ApiGatewayV2::Route", RouteKey=f"{route.method} {route.path}")
     target = synth.resources[route_id]["Properties"]["Target"]["Fn::Join"][1]
     assert target[0] == "integrations/"
     integration = synth.resources[target[1]["Ref"]]["Properties"]
-    function_id = synth.logical_id(
-        "AWS::Lambda::Function", FunctionName=topology.physical_name(synth.stage, route.function)
-    )
-    assert integration["IntegrationUri"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    # The alias, never $LATEST: a canary's weights apply to API traffic too.
+    assert integration["IntegrationUri"] == {"Ref": synth.alias_id(route.function)}
     assert integration["PayloadFormatVersion"] == "2.0"
+
+
+def test_api_gateway_may_invoke_the_aliases_only(synth: Synthesized) -> None:
+    aliases = {f.name: {"Ref": synth.alias_id(f.name)} for f in topology.FUNCTIONS}
+    permissions = [
+        p["Properties"]
+        for p in synth.of_type("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    ]
+    assert {str(p["FunctionName"]) for p in permissions} == {str(aliases[r.function]) for r in topology.ROUTES}
 
 
 def test_per_route_throttling_is_the_topology_limits(synth: Synthesized) -> None:

@@ -44,3 +44,23 @@ def test_iam_authorizer_and_grafana_switches(tmp_path: Path, synthesized: Callab
     (grafana,) = synth.of_type("AWS::Grafana::Workspace").values()
     assert grafana["Properties"]["DataSources"] == ["PROMETHEUS"]
     assert "GrafanaUrl" in synth.json["Outputs"]
+
+
+def test_pinned_live_versions_keep_the_alias_while_the_deploy_publishes(tmp_path: Path, prod: Synthesized) -> None:
+    """`make deploy CANARY=1`: the webhook's alias stays on version 7 (the canary moves it later), the new
+    version is still published, unpinned functions follow it, and the alias is the same resource."""
+    pinned = synthesize("prod", tmp_path, live_versions=json.dumps({"webhook": "7"}))
+    assert pinned.validation_error is None, pinned.validation_error
+    webhook = pinned.function_id("webhook")
+    versions = [
+        v
+        for v in pinned.of_type("AWS::Lambda::Version").values()
+        if v["Properties"]["FunctionName"] == {"Ref": webhook}
+    ]
+    assert len(versions) == 1, "the deploy publishes the new version even when the alias is pinned"
+    alias = pinned.resources[pinned.alias_id("webhook")]["Properties"]
+    assert alias["FunctionVersion"] == "7"
+    assert alias["FunctionName"] == {"Ref": webhook}
+    assert pinned.alias_id("webhook") == prod.alias_id("webhook"), "same logical id: updated in place, not replaced"
+    normalizer = pinned.resources[pinned.alias_id("normalizer")]["Properties"]
+    assert normalizer["FunctionVersion"]["Fn::GetAtt"][1] == "Version"

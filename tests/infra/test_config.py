@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from infra.cdk import bundling
-from infra.cdk.config import STAGES, bundle_enabled, stage_config
+from infra.cdk.config import STAGES, bundle_enabled, live_versions, stage_config
 
 
 def _context(**values: object):  # type: ignore[no-untyped-def]
@@ -82,3 +82,28 @@ def test_bundling_refuses_an_interpreter_of_another_version(monkeypatch: pytest.
     monkeypatch.setenv("AGENTE_HOTEL_LAMBDA_PYTHON", sys.executable if sys.version_info[:2] != (3, 12) else "false")
     with pytest.raises(RuntimeError, match=r"CPython 3\.12"):
         bundling.lambda_python()
+
+
+def test_live_versions_pin_functions_to_published_versions() -> None:
+    assert live_versions(_context()) == {}
+    assert live_versions(_context(live_versions="")) == {}
+    assert live_versions(_context(live_versions='{"webhook": "7", "normalizer": 3}')) == {
+        "webhook": "7",
+        "normalizer": "3",
+    }
+    assert live_versions(_context(live_versions={"webhook": "7"})) == {"webhook": "7"}  # from cdk.json
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("7", "JSON object"),
+        ("{webhook: 7}", "not JSON"),
+        ('{"webhok": "7"}', "does not declare: webhok"),
+        ('{"webhook": "$LATEST"}', "published version number"),
+        ('{"webhook": "0"}', "published version number"),
+    ],
+)
+def test_live_versions_refuse_what_is_not_a_published_version(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        live_versions(_context(live_versions=raw))

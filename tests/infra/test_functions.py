@@ -111,3 +111,34 @@ def test_one_shared_layer_built_for_arm64_python312(synth: Synthesized) -> None:
         "AWS::Lambda::LayerVersion",
         {"CompatibleRuntimes": ["python3.12"], "CompatibleArchitectures": ["arm64"]},
     )
+
+
+def _versions_of(synth: Synthesized, function_id: str) -> dict[str, dict[str, Any]]:
+    return {
+        k: v
+        for k, v in synth.of_type("AWS::Lambda::Version").items()
+        if v["Properties"]["FunctionName"] == {"Ref": function_id}
+    }
+
+
+@pytest.mark.parametrize("spec", topology.FUNCTIONS, ids=lambda f: f.name)
+def test_function_publishes_a_retained_version_behind_a_live_alias(synth: Synthesized, spec: topology.Function) -> None:
+    ((version_id, version),) = _versions_of(synth, synth.function_id(spec.name)).items()
+    # Retained: a pinned alias or a canary still routes to older versions after the next deploy.
+    assert version["DeletionPolicy"] == "Retain" and version["UpdateReplacePolicy"] == "Retain"
+    alias = synth.resources[synth.alias_id(spec.name)]["Properties"]
+    assert alias["Name"] == cdk_functions.LIVE_ALIAS == "live"
+    assert alias["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    # Weights belong to the canary tooling; a RoutingConfig here would reset them on every deploy.
+    assert "RoutingConfig" not in alias
+    assert "ProvisionedConcurrencyConfig" not in alias
+
+
+def test_the_orchestrator_invokes_the_pms_proxy_alias_only(synth: Synthesized) -> None:
+    _, props = _function(synth, "orchestrator")
+    alias = {"Ref": synth.alias_id("pms_proxy")}
+    invokes = [s for s in _policy_statements(synth, props) if "lambda:InvokeFunction" in _actions(s)]
+    assert [s["Resource"] for s in invokes] == [alias], "the alias ARN only: no $LATEST, no `:*`"
+    setting = cdk_functions.invoke_setting("pms_proxy")
+    assert setting == "PMS_PROXY_FUNCTION" and setting in (cdk_functions.settings_fields("orchestrator") or ())
+    assert props["Environment"]["Variables"][setting] == alias

@@ -60,20 +60,19 @@ def test_grown_topology_synthesizes_clean(grown: Synthesized) -> None:
 
 
 def test_schedules_of_whole_minutes_keep_their_rate(grown: Synthesized) -> None:
-    report_id, report = _function(grown, "nightly_report")
+    _, report = _function(grown, "nightly_report")
     rule = grown.resources[grown.logical_id("AWS::Events::Rule", Name="agente-hotel-dev-nightly")]
     assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
-    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [report_id, "Arn"]}
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Ref": grown.alias_id("nightly_report")}
     assert report["Environment"]["Variables"]["SCHEDULE_EVERY_SECONDS"] == "86400"
 
 
-def test_invokes_grant_invoke_on_the_target_only(grown: Synthesized) -> None:
-    proxy_id, _ = _function(grown, "pms_proxy")
+def test_invokes_grant_invoke_on_the_targets_alias_only(grown: Synthesized) -> None:
     _, orchestrator = _function(grown, "orchestrator")
+    alias = {"Ref": grown.alias_id("pms_proxy")}
     invokes = [s for s in _statements(grown, orchestrator) if s["Action"] == "lambda:InvokeFunction"]
-    assert invokes == [
-        {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Fn::GetAtt": [proxy_id, "Arn"]}}
-    ]
+    assert invokes == [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": alias}]
+    assert orchestrator["Environment"]["Variables"]["PMS_PROXY_FUNCTION"] == alias
 
 
 def test_pms_keys_are_read_by_prefix(grown: Synthesized) -> None:

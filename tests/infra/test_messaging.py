@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from infra import topology
@@ -29,20 +31,27 @@ def test_queue_is_fifo_with_a_fifo_dlq_and_the_topology_redrive(synth: Synthesiz
 def test_event_source_mapping_reports_batch_item_failures(synth: Synthesized, source: topology.EventSource) -> None:
     queue = topology.queue(source.queue)
     queue_id = synth.logical_id("AWS::SQS::Queue", QueueName=topology.queue_physical_name(synth.stage, queue))
-    function_id = synth.logical_id(
-        "AWS::Lambda::Function", FunctionName=topology.physical_name(synth.stage, source.function)
-    )
-    mapping = synth.logical_id(
-        "AWS::Lambda::EventSourceMapping",
-        EventSourceArn={"Fn::GetAtt": [queue_id, "Arn"]},
-        FunctionName={"Ref": function_id},
-    )
+    function_id = synth.function_id(source.function)
+    mapping = synth.logical_id("AWS::Lambda::EventSourceMapping", EventSourceArn={"Fn::GetAtt": [queue_id, "Arn"]})
     props = synth.resources[mapping]["Properties"]
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["BatchSize"] == source.batch_size
     consumer_timeout = synth.resources[function_id]["Properties"]["Timeout"]
     visibility = synth.resources[queue_id]["Properties"]["VisibilityTimeout"]
     assert visibility >= 6 * consumer_timeout
+
+
+@pytest.mark.parametrize("source", topology.EVENT_SOURCES, ids=lambda s: f"{s.queue}->{s.function}")
+def test_event_source_mapping_invokes_the_live_alias(synth: Synthesized, source: topology.EventSource) -> None:
+    queue = topology.queue(source.queue)
+    queue_id = synth.logical_id("AWS::SQS::Queue", QueueName=topology.queue_physical_name(synth.stage, queue))
+    mapping = synth.logical_id("AWS::Lambda::EventSourceMapping", EventSourceArn={"Fn::GetAtt": [queue_id, "Arn"]})
+    target = synth.resources[mapping]["Properties"]["FunctionName"]
+    # `<function name>:live`, the name taken from the alias's ARN: a qualified name, not $LATEST.
+    parts = target["Fn::Join"][1]
+    assert parts[-1] == ":live"
+    assert {"Ref": synth.alias_id(source.function)} in parts[0]["Fn::Select"][1]["Fn::Split"]
+    assert synth.function_id(source.function) not in json.dumps(target)
 
 
 @pytest.mark.parametrize("queue", topology.QUEUES, ids=lambda q: q.name)

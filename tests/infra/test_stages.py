@@ -61,3 +61,35 @@ def test_names_carry_the_stage(dev: Synthesized, prod: Synthesized) -> None:
     for synth in (dev, prod):
         names = {f["Properties"]["FunctionName"] for f in synth.of_type("AWS::Lambda::Function").values()}
         assert all(n.startswith(f"{topology.APP}-{synth.stage}-") for n in names)
+
+
+def test_snap_start_on_published_versions_in_staging_and_prod_not_dev(
+    dev: Synthesized, staging: Synthesized, prod: Synthesized
+) -> None:
+    assert (STAGES["dev"].snap_start, STAGES["staging"].snap_start, STAGES["prod"].snap_start) == (False, True, True)
+    assert staging.validation_error is None, staging.validation_error  # cdk-nag clean on staging too
+    for synth, expected in (
+        (dev, None),
+        (staging, {"ApplyOn": "PublishedVersions"}),
+        (prod, {"ApplyOn": "PublishedVersions"}),
+    ):
+        for function in synth.of_type("AWS::Lambda::Function").values():
+            assert function["Properties"].get("SnapStart") == expected, (
+                synth.stage,
+                function["Properties"]["FunctionName"],
+            )
+
+
+def test_nothing_conflicts_with_snap_start(staging: Synthesized, prod: Synthesized) -> None:
+    """SnapStart excludes provisioned concurrency, EFS and ephemeral storage above 512 MB, and needs a
+    runtime that supports it. CDK checks the runtime, EFS and storage at synth, but provisioned concurrency
+    would only fail at deploy time."""
+    for synth in (staging, prod):
+        for function in synth.of_type("AWS::Lambda::Function").values():
+            props = function["Properties"]
+            assert props["Runtime"] == "python3.12"
+            assert "FileSystemConfigs" not in props
+            assert props.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+        for resource_type in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+            for resource in synth.of_type(resource_type).values():
+                assert "ProvisionedConcurrencyConfig" not in resource["Properties"], resource_type

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from scripts.ops import canary
@@ -159,3 +160,145 @@ def test_deploy_promotes_on_pass_or_keeps_the_weight(lambda_alias: Alias, tmp_pa
     lambda_alias.rollback()
     assert _deploy(lambda_alias, good, tmp_path)["action"] == "promoted"
     assert lambda_alias.get() == {"primary": "2", "weights": {}}
+
+
+# -- pins for `make deploy CANARY=1`, and a canary that moves every function ------------------------------
+
+
+class FakeLambda:
+    """The one call `pins` makes (GetAlias), over a table of aliases: physical name -> (primary, weights)."""
+
+    def __init__(self, aliases: dict[str, tuple[str, dict[str, float]]]) -> None:
+        self.aliases = aliases
+
+    def get_alias(self, FunctionName: str, Name: str) -> dict[str, Any]:  # boto3 keyword names
+        if FunctionName not in self.aliases or Name != "live":
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no alias"}}, "GetAlias")
+        primary, weights = self.aliases[FunctionName]
+        routing = {"RoutingConfig": {"AdditionalVersionWeights": weights}} if weights else {}
+        return {"FunctionVersion": primary, **routing}
+
+
+def test_pins_are_each_deployed_functions_live_primary() -> None:
+    client = FakeLambda({"agente-hotel-prod-webhook": ("7", {}), "agente-hotel-prod-orchestrator": ("3", {})})
+    # Functions without the alias yet (first deploy, a new function) are left to follow the new version.
+    assert canary.pins(client, "prod") == {"webhook": "7", "orchestrator": "3"}
+    assert canary.pins(FakeLambda({}), "prod") == {}
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [(("7", {"8": 0.1}), "canary in flight"), (("$LATEST", {}), "not a published version")],
+)
+def test_pins_refuse_a_canary_in_flight_or_an_unpublished_primary(
+    alias: tuple[str, dict[str, float]], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        canary.pins(FakeLambda({"agente-hotel-prod-webhook": alias}), "prod")
+
+
+def test_pins_command_prints_only_the_json_make_passes_to_cdk(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = FakeLambda({"agente-hotel-prod-webhook": ("7", {}), "agente-hotel-prod-normalizer": ("12", {})})
+    monkeypatch.setattr(canary, "_lambda_client", lambda: client)
+    assert canary.main(["pins", "--stage", "prod"], env={}) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"normalizer": "12", "webhook": "7"}
+    assert out == '{"normalizer":"12","webhook":"7"}\n', "one line without spaces: one shell word for -c"
+    client.aliases["agente-hotel-prod-webhook"] = ("7", {"8": 0.1})
+    assert canary.main(["pins", "--stage", "prod"], env={}) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "canary in flight" in captured.err
+
+
+@pytest.fixture
+def stage_functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """dev's webhook and normalizer with versions 1 (primary of `live`) and 2, and health with version 1
+    only (the deploy published nothing new for it), in moto."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        client = boto3.client("lambda")
+        for logical, versions in (("webhook", 2), ("normalizer", 2), ("health", 1)):
+            name = canary.function_name("dev", logical)
+            code = io.BytesIO()
+            with zipfile.ZipFile(code, "w") as archive:
+                archive.writestr("h.py", "def handler(event, context):\n    return 1\n")
+            client.create_function(
+                FunctionName=name,
+                Runtime="python3.12",
+                Role=role,
+                Handler="h.handler",
+                Code={"ZipFile": code.getvalue()},
+            )
+            for _ in range(versions):
+                client.publish_version(FunctionName=name)
+                client.update_function_code(FunctionName=name, ZipFile=code.getvalue())
+            client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        yield client
+
+
+def _states(client: Any) -> dict[str, dict[str, Any]]:
+    return {
+        logical: Alias(client, canary.function_name("dev", logical)).get()
+        for logical in ("webhook", "normalizer", "health")
+    }
+
+
+def _deploy_all(client: Any, prometheus: Prometheus, tmp_path: Path, promote: bool = True) -> dict[str, Any]:
+    return canary.deploy(
+        Alias(client, canary.function_name("dev", "webhook")),
+        CanaryConfig.from_env({"STAGE": "dev"}),
+        prometheus,
+        version="latest",
+        weight=0.1,
+        max_weight=0.5,
+        observe_seconds=300,
+        promote=promote,
+        sleep=lambda seconds: None,
+        report_path=tmp_path / "canary_diff_report.json",
+        followers=canary.stage_aliases(client, "dev", except_="webhook"),
+    )
+
+
+GOOD = {"1": {"p95": 0.2, "err": 0.001, "rps": 10}, "2": {"p95": 0.2, "err": 0.001, "rps": 1}}
+BAD = {"1": {"p95": 0.2, "err": 0.001, "rps": 10}, "2": {"p95": 0.9, "err": 0.2, "rps": 1}}
+
+
+def test_canary_deploy_moves_every_function_the_deploy_published(stage_functions: Any, tmp_path: Path) -> None:
+    report = _deploy_all(stage_functions, StubPrometheus(GOOD), tmp_path, promote=False)
+    assert report["action"] == "kept_at_weight"
+    assert _states(stage_functions) == {
+        "webhook": {"primary": "1", "weights": {"2": 0.1}},
+        "normalizer": {"primary": "1", "weights": {"2": 0.1}},
+        "health": {"primary": "1", "weights": {}},  # nothing new published: untouched
+    }
+    canary.rollback_all(canary.stage_aliases(stage_functions, "dev"))
+    report = _deploy_all(stage_functions, StubPrometheus(GOOD), tmp_path)
+    assert report["action"] == "promoted" and set(report["others"]) == {"agente-hotel-dev-normalizer"}
+    assert {k: v["primary"] for k, v in _states(stage_functions).items()} == {
+        "webhook": "2",
+        "normalizer": "2",
+        "health": "1",
+    }
+
+
+def test_a_failed_canary_rolls_every_function_back(stage_functions: Any, tmp_path: Path) -> None:
+    report = _deploy_all(stage_functions, StubPrometheus(BAD), tmp_path)
+    assert report["action"] == "rolled_back"
+    assert all(state == {"primary": "1", "weights": {}} for state in _states(stage_functions).values())
+
+
+def test_rollback_command_clears_every_functions_weights(
+    stage_functions: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for logical in ("webhook", "normalizer"):
+        Alias(stage_functions, canary.function_name("dev", logical)).shift("2", 0.1, max_weight=0.5)
+    monkeypatch.setattr(canary, "_lambda_client", lambda: stage_functions)
+    assert canary.main(["rollback", "--stage", "dev"], env={}) == 0
+    assert all(state["weights"] == {} for state in _states(stage_functions).values())
+    # Functions of the topology that have no alias in this account are skipped, not an error.
+    assert set(json.loads(capsys.readouterr().out)) == {
+        f"agente-hotel-dev-{n}" for n in ("webhook", "normalizer", "health")
+    }
