@@ -354,6 +354,14 @@ def deploy(
         newest = follower.resolve("latest")
         if newest != primary:
             moving.append((follower, newest))
+    if version == baseline_version:
+        if moving:
+            others = ", ".join(f.function_name for f, _ in moving)
+            raise ConfigError(
+                f"{alias.function_name} has no new version but {others} do: canary one of them (CANARY_FUNCTION=…)"
+            )
+        # The deploy published nothing (no function changed, or a stage's first deploy created the aliases).
+        return {"status": "SKIPPED", "action": "nothing_published", "alias": alias.get(), "version": version}
     alias.shift(version, weight, max_weight)
     shifted = [alias]
     try:
@@ -475,6 +483,9 @@ def guardrails_weight(env: Mapping[str, str], limits: Mapping[str, float]) -> fl
 
 
 def _print_report(report: dict[str, Any], path: Path) -> int:
+    if report["status"] == "SKIPPED":
+        print(f"canary skipped: the deploy published no new version (alias at {report['version']})")
+        return 0
     b, c = report["baseline"], report["canary"]
     print(f"canary diff {report['status']} ({report['split']} split, stage {report['stage']}) -> {path}")
     print(f"  baseline p95={b['p95_seconds']} error_rate={b['error_rate']} rps={b['requests_per_second']}")

@@ -302,3 +302,22 @@ def test_rollback_command_clears_every_functions_weights(
     assert set(json.loads(capsys.readouterr().out)) == {
         f"agente-hotel-dev-{n}" for n in ("webhook", "normalizer", "health")
     }
+
+
+def test_a_deploy_that_published_nothing_skips_the_canary(stage_functions: Any, tmp_path: Path) -> None:
+    for logical in ("webhook", "normalizer"):  # as after a promotion: every alias on its newest version
+        Alias(stage_functions, canary.function_name("dev", logical)).promote("2")
+    before = _states(stage_functions)
+    report = _deploy_all(stage_functions, StubPrometheus(BAD), tmp_path)
+    assert report["status"] == "SKIPPED" and report["action"] == "nothing_published"
+    assert _states(stage_functions) == before
+    assert canary._print_report(report, tmp_path / "r.json") == 0
+
+
+def test_a_canary_function_without_a_new_version_refuses_when_others_have_one(
+    stage_functions: Any, tmp_path: Path
+) -> None:
+    Alias(stage_functions, canary.function_name("dev", "webhook")).promote("2")
+    with pytest.raises(ConfigError, match="agente-hotel-dev-normalizer"):
+        _deploy_all(stage_functions, StubPrometheus(GOOD), tmp_path)
+    assert _states(stage_functions)["normalizer"] == {"primary": "1", "weights": {}}

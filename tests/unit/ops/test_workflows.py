@@ -101,6 +101,8 @@ def test_deploy_assumes_a_role_by_oidc_deploys_and_rolls_back_on_a_failed_canary
     assert not any(k in credentials["with"] for k in ("aws-access-key-id", "aws-secret-access-key"))
     order = [i for i, n in enumerate(names) if "make deploy" in n or "make canary-deploy" in n]
     assert len(order) == 2 and order[0] < order[1]
+    # The deploy only publishes (aliases pinned), or the canary would find the new versions already live.
+    assert "CANARY=1" in names[order[0]].split()
     rollback = next(s for s in steps if "make canary-rollback" in s.get("run", ""))
     assert "failure()" in rollback["if"] and "steps.canary.outcome == 'failure'" in rollback["if"]
 
