@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 
 from hotel_common.logging import get_logger
-from hotel_common.metrics import metrics
+from hotel_common.metrics import function_version, metrics
 from hotel_common.tenancy.cache import TenancyUnavailable
 from hotel_common.tenancy.errors import TenantStoreError
 from hotel_common.tenancy.models import (
@@ -234,10 +234,9 @@ def _install_middlewares(app: FastAPI, deps: AdminDeps) -> None:
             status = response.status_code
             return response
         finally:
-            metrics.observe(
-                "request_duration_seconds", time.perf_counter() - started, method=request.method, endpoint=endpoint
-            )
-            metrics.inc("http_requests_total", method=request.method, endpoint=endpoint, status_code=str(status))
+            labels = {"method": request.method, "endpoint": endpoint, "function_version": function_version()}
+            metrics.observe("request_duration_seconds", time.perf_counter() - started, **labels)
+            metrics.inc("http_requests_total", status_code=str(status), **labels)
 
 
 def route_template(app: FastAPI, request: Request) -> str:

@@ -1,5 +1,6 @@
 """One Powertools middleware for every HTTP function: http_requests_total, request_duration_seconds,
-active_connections, labelled with the route (not the raw path, so ids in paths cannot explode series)."""
+active_connections, labelled with the route (not the raw path, so ids in paths cannot explode series) and the
+Lambda version that answered."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from hotel_common.metrics import metrics
+from hotel_common.metrics import function_version, metrics
 
 _in_flight = 0
 
@@ -37,5 +38,6 @@ def http_metrics_middleware(app: Any, next_middleware: NextMiddleware) -> Respon
     finally:
         _in_flight -= 1
         metrics.set("active_connections", _in_flight)
-        metrics.observe("request_duration_seconds", time.perf_counter() - started, method=method, endpoint=endpoint)
-        metrics.inc("http_requests_total", method=method, endpoint=endpoint, status_code=str(status))
+        labels = {"method": method, "endpoint": endpoint, "function_version": function_version()}
+        metrics.observe("request_duration_seconds", time.perf_counter() - started, **labels)
+        metrics.inc("http_requests_total", status_code=str(status), **labels)

@@ -15,6 +15,7 @@ Redis layout (one hash per metric; field = canonical label set, see `label_key`)
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -48,8 +49,14 @@ def _defs(*items: MetricDef) -> dict[str, MetricDef]:
 
 DEFINITIONS: dict[str, MetricDef] = _defs(
     # HTTP (every API function through one middleware)
-    MetricDef("http_requests_total", "counter", "HTTP requests", ("method", "endpoint", "status_code")),
-    MetricDef("request_duration_seconds", "histogram", "HTTP request duration", ("method", "endpoint")),
+    # function_version: the Lambda version that answered, so a canary diff tells apart two versions behind
+    # one alias (scripts/ops/canary.py); one or two values per function at a time.
+    MetricDef(
+        "http_requests_total", "counter", "HTTP requests", ("method", "endpoint", "status_code", "function_version")
+    ),
+    MetricDef(
+        "request_duration_seconds", "histogram", "HTTP request duration", ("method", "endpoint", "function_version")
+    ),
     MetricDef("active_connections", "gauge", "HTTP requests in flight in the last flushing container"),
     MetricDef("webhook_enqueued_total", "counter", "Webhook bodies put on the inbound queue", ("storage",)),
     MetricDef("webhook_rejected_total", "counter", "Webhook requests refused", ("reason",)),
@@ -99,6 +106,12 @@ DEFINITIONS: dict[str, MetricDef] = _defs(
     MetricDef("metrics_export_total", "counter", "Remote-write pushes by outcome", ("result",)),
     MetricDef("metrics_export_series", "gauge", "Series sent by the last successful push"),
 )
+
+
+def function_version() -> str:
+    """The version this environment runs: a published number behind an alias, else "$LATEST" (Lambda sets
+    AWS_LAMBDA_FUNCTION_VERSION; the local stack runs $LATEST)."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
 
 
 def label_key(labels: Mapping[str, str]) -> str:

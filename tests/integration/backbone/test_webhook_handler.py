@@ -79,7 +79,7 @@ def test_forged_missing_or_malformed_are_refused_and_nothing_is_enqueued(
     rejected = redis_db.hgetall("metrics:webhook_rejected_total")
     reasons = {json.loads(k)[0][1]: float(v) for k, v in rejected.items()}
     assert reasons == {"bad_signature": 1.0, "missing_signature": 1.0, "not_json": 1.0}
-    statuses = {json.loads(k)[2][1] for k in redis_db.hgetall("metrics:http_requests_total")}
+    statuses = {dict(json.loads(k))["status_code"] for k in redis_db.hgetall("metrics:http_requests_total")}
     assert statuses == {"401", "400"}
 
 

@@ -89,7 +89,9 @@ def test_histograms_keep_every_bucket_so_quantiles_interpolate_in_the_right_buck
 ) -> None:
     container = Recorder()
     for _ in range(10):
-        container.observe("request_duration_seconds", 0.3, method="POST", endpoint="/webhooks/whatsapp")
+        container.observe(
+            "request_duration_seconds", 0.3, method="POST", endpoint="/webhooks/whatsapp", function_version="$LATEST"
+        )
     container.flush(redis_db)
     export()
     selector = f'request_duration_seconds_bucket{{stage="{stage}"}}'

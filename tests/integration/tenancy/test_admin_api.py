@@ -243,10 +243,13 @@ def test_http_metrics_use_the_route_template(env: dict[str, Any]) -> None:
     call("GET", "/admin/tenants/ghost-inn")
     r = env["redis"]
     endpoint = "/admin/tenants/{tenant_id}"
-    assert counter(r, "http_requests_total", method="GET", endpoint=endpoint, status_code="200") == 1
-    assert counter(r, "http_requests_total", method="GET", endpoint=endpoint, status_code="404") == 1
-    assert counter(r, "http_requests_total", method="POST", endpoint="/admin/tenants", status_code="201") == 1
-    count_field = label_key({"method": "GET", "endpoint": endpoint}) + "|count"
+    version = {"function_version": "$LATEST"}  # no AWS_LAMBDA_FUNCTION_VERSION outside Lambda
+    assert counter(r, "http_requests_total", method="GET", endpoint=endpoint, status_code="200", **version) == 1
+    assert counter(r, "http_requests_total", method="GET", endpoint=endpoint, status_code="404", **version) == 1
+    assert (
+        counter(r, "http_requests_total", method="POST", endpoint="/admin/tenants", status_code="201", **version) == 1
+    )
+    count_field = label_key({"method": "GET", "endpoint": endpoint, **version}) + "|count"
     assert float(r.hget("metrics:request_duration_seconds", count_field) or 0) == 2
 
 

@@ -5,12 +5,13 @@ from hotel_common.metrics import Recorder, label_key, parse_label_key
 
 def test_counters_add_and_labels_are_canonical() -> None:
     r = Recorder()
-    r.inc("http_requests_total", method="POST", endpoint="/w", status_code="200")
-    r.inc("http_requests_total", 2, status_code="200", endpoint="/w", method="POST")
+    r.inc("http_requests_total", method="POST", endpoint="/w", status_code="200", function_version="3")
+    r.inc("http_requests_total", 2, function_version="3", status_code="200", endpoint="/w", method="POST")
     adds, _ = r.pending()
-    key = ("http_requests_total", label_key({"method": "POST", "endpoint": "/w", "status_code": "200"}))
+    labels = {"method": "POST", "endpoint": "/w", "status_code": "200", "function_version": "3"}
+    key = ("http_requests_total", label_key(labels))
     assert adds == {key: 3.0}
-    assert parse_label_key(key[1]) == {"endpoint": "/w", "method": "POST", "status_code": "200"}
+    assert parse_label_key(key[1]) == labels
 
 
 def test_histogram_buckets_are_cumulative_with_sum_and_count() -> None:

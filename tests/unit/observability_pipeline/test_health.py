@@ -120,6 +120,7 @@ def test_ready_sets_the_readiness_gauges_and_answers_503_when_a_dependency_is_do
     health: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("functions.health.adapters.readiness_checks", lambda settings: {"redis": ok, "sqs": broken})
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")  # what Lambda sets in version 7's environments
     response = call(health, "/health/ready")
     assert response["statusCode"] == 503
     assert json.loads(response["body"])["dependencies"]["sqs"]["up"] is False
@@ -129,8 +130,8 @@ def test_ready_sets_the_readiness_gauges_and_answers_503_when_a_dependency_is_do
     assert sets[("readiness_up", "[]")] == 0
     assert sets[("readiness_last_check_timestamp", "[]")] > 0
     adds, _ = metrics.pending()
-    key = label_key({"method": "GET", "endpoint": "/health/ready", "status_code": "503"})
-    assert adds[("http_requests_total", key)] == 1  # through the shared HTTP middleware
+    labels = {"method": "GET", "endpoint": "/health/ready", "status_code": "503", "function_version": "7"}
+    assert adds[("http_requests_total", label_key(labels))] == 1  # through the shared HTTP middleware
 
 
 def test_ready_answers_200_when_everything_is_up(health: Any, monkeypatch: pytest.MonkeyPatch) -> None:
