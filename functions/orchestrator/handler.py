@@ -36,15 +36,15 @@ from hotel_common.tenancy import get_tenant
 from hotel_common.whatsapp import WhatsAppClient
 
 logger = get_logger("orchestrator")
-_invocation: dict[str, LambdaContext] = {}
-# The wiring is built on the first invocation, not at import: settings carry secrets, and with SnapStart an
-# import-time read would sit in the snapshot long after the secret rotated.
 snapstart.prime(
     modules=("h11", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
     aws_clients=("dynamodb", "lambda", "secretsmanager"),
 )
+_invocation: dict[str, LambdaContext] = {}
 
 
+# The wiring is built on the first invocation, not at import: settings carry secrets, and with SnapStart an
+# import-time read would sit in the snapshot long after the secret rotated.
 @cache
 def _settings() -> OrchestratorSettings:
     return load(OrchestratorSettings)

@@ -201,8 +201,9 @@ def flush_cost(redis_url: str, n: int = 500) -> dict[str, Any]:
     recorder, flushes, pings = Recorder(), [], []
     for _ in range(n):
         # What a webhook invocation records: one request counter, one duration histogram, one gauge.
-        recorder.inc("http_requests_total", method="POST", endpoint="/webhooks/whatsapp", status_code="200")
-        recorder.observe("request_duration_seconds", 0.004, method="POST", endpoint="/webhooks/whatsapp")
+        http = {"method": "POST", "endpoint": "/webhooks/whatsapp", "function_version": "7"}
+        recorder.inc("http_requests_total", status_code="200", **http)
+        recorder.observe("request_duration_seconds", 0.004, **http)
         recorder.set("active_connections", 0)
         recorder.inc("webhook_enqueued_total", storage="sqs")
         t0 = time.perf_counter()
