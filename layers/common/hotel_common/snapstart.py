@@ -15,7 +15,10 @@ connect on their first call and refresh their credentials. Outside Lambda's Pyth
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Sequence
+
+logger = logging.getLogger(__name__)
 
 
 def prime(*, modules: Sequence[str] = (), aws_clients: Sequence[str] = ()) -> bool:
@@ -33,10 +36,18 @@ ALWAYS = ("encodings.idna",)
 
 
 def warm(modules: Sequence[str], aws_clients: Sequence[str]) -> None:
+    """Best effort: what fails here is done again on the first invocation, and a version whose hook raised
+    would not be published at all."""
     for name in (*ALWAYS, *modules):
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except Exception:
+            logger.warning("snapstart: could not import %s before the snapshot", name, exc_info=True)
     if aws_clients:
         from hotel_common import aws
 
         for service in aws_clients:
-            aws.client(service)
+            try:
+                aws.client(service)
+            except Exception:
+                logger.warning("snapstart: could not create the %s client before the snapshot", service, exc_info=True)

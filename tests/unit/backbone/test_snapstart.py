@@ -67,3 +67,17 @@ def test_the_local_runtime_runs_hooks_in_lambdas_order(hooks: tuple[list[Any], l
         "after, registered first",
         "after, registered second",
     ]
+
+
+def test_warm_is_best_effort_so_a_failing_hook_never_stops_a_version_from_publishing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_credentials(service: str) -> Any:
+        raise RuntimeError("no credentials during init")
+
+    monkeypatch.setattr(aws, "client", no_credentials)
+    snapstart.warm(("no_such_module_here", "json"), ("sqs",))
+    assert "json" in sys.modules
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("no_such_module_here" in m for m in messages)
+    assert any("sqs client" in m for m in messages)
