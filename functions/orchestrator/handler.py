@@ -37,7 +37,7 @@ from hotel_common.whatsapp import WhatsAppClient
 
 logger = get_logger("orchestrator")
 snapstart.prime(
-    modules=("h11", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
+    modules=("hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
     aws_clients=("dynamodb", "lambda", "secretsmanager"),
 )
 _invocation: dict[str, LambdaContext] = {}

@@ -20,7 +20,7 @@ from hotel_common.metrics import flush
 
 logger = get_logger("pms_proxy")
 snapstart.prime(
-    modules=("h11", "hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
+    modules=("hotel_common.tenancy.store", "hotel_common.tenancy.version", "httpcore", "redis"),
     aws_clients=("secretsmanager",),
 )
 

@@ -28,18 +28,12 @@ from hotel_common.signature import sign
 from scripts.bench.cold import cold_init
 from scripts.bench.load import PreparedRequest, send_at_rate, summary
 from scripts.fakes.meta_webhook import encode, status_webhook, text_webhook
-from scripts.local.stack import LocalConfig, LocalStack
+from scripts.local.stack import LocalConfig, LocalStack, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 SECRET = "bench-app-secret"  # noqa: S105 - the local stack of the benchmark only
 TARGETS = {"webhook_p95_ms": 15.0, "reply_p95_ms": 250.0, "cold_init_ratio": 2.0, "normalizer_per_s": 10_000.0}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_stack() -> LocalStack:
@@ -50,13 +44,7 @@ def start_stack() -> LocalStack:
         ("AWS_REGION", "us-east-1"),
     ):
         os.environ.setdefault(name, value)
-    config = LocalConfig(
-        aws_port=free_port(),
-        api_port=free_port(),
-        invoke_port=free_port(),
-        qloapps_port=free_port(),
-        graph_port=free_port(),
-        smtp_port=free_port(),
+    config = LocalConfig.on_free_ports(
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         log_level="ERROR",
         state_dir=ROOT / ".local" / "bench",

@@ -87,8 +87,27 @@ class LocalConfig:
             snap_start=env.get("LOCAL_SNAPSTART", "1") != "0",
         )
 
+    @classmethod
+    def on_free_ports(cls, **settings: Any) -> LocalConfig:
+        """A stack beside any other on this machine (benchmarks, tests): every server on a free port."""
+        return cls(
+            aws_port=free_port(),
+            api_port=free_port(),
+            invoke_port=free_port(),
+            qloapps_port=free_port(),
+            graph_port=free_port(),
+            smtp_port=free_port(),
+            **settings,
+        )
+
     def url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def port_open(host: str, port: int) -> bool:

@@ -14,8 +14,7 @@ import pytest
 
 from infra import topology
 from scripts.bench import cold
-from scripts.local.stack import LocalConfig, LocalStack
-from tests.integration.conftest import free_port
+from scripts.local.stack import LocalConfig, LocalStack, free_port
 
 pytestmark = pytest.mark.e2e
 APP_SECRET = "snapstart-app-secret"
@@ -34,15 +33,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         "AWS_REGION": "us-east-1",
     }
     state_dir: Path = tmp_path_factory.mktemp("snapstart-stack")
-    ports = {name: free_port() for name in ("aws", "api", "invoke", "qloapps", "graph", "smtp", "redis")}
-    config = LocalConfig(
-        aws_port=ports["aws"],
-        api_port=ports["api"],
-        invoke_port=ports["invoke"],
-        qloapps_port=ports["qloapps"],
-        graph_port=ports["graph"],
-        smtp_port=ports["smtp"],
-        redis_url=f"redis://127.0.0.1:{ports['redis']}/0",  # embedded by the stack: no shared keys
+    config = LocalConfig.on_free_ports(
+        redis_url=f"redis://127.0.0.1:{free_port()}/0",  # embedded by the stack: no shared keys
         log_level="ERROR",
         state_dir=state_dir,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,9 @@ class StubPrometheus(Prometheus):
         return self.values[version][kind]
 
 
-def _deploy(alias: Alias, prometheus: Prometheus, tmp_path: Path, promote: bool = True) -> dict[str, Any]:
+def _deploy(
+    alias: Alias, prometheus: Prometheus, tmp_path: Path, promote: bool = True, followers: Sequence[Alias] = ()
+) -> dict[str, Any]:
     return canary.deploy(
         alias,
         CanaryConfig.from_env({"STAGE": "dev"}),
@@ -141,6 +143,7 @@ def _deploy(alias: Alias, prometheus: Prometheus, tmp_path: Path, promote: bool 
         promote=promote,
         sleep=lambda seconds: None,
         report_path=tmp_path / "canary_diff_report.json",
+        followers=followers,
     )
 
 
@@ -247,19 +250,8 @@ def _states(client: Any) -> dict[str, dict[str, Any]]:
 
 
 def _deploy_all(client: Any, prometheus: Prometheus, tmp_path: Path, promote: bool = True) -> dict[str, Any]:
-    return canary.deploy(
-        Alias(client, canary.function_name("dev", "webhook")),
-        CanaryConfig.from_env({"STAGE": "dev"}),
-        prometheus,
-        version="latest",
-        weight=0.1,
-        max_weight=0.5,
-        observe_seconds=300,
-        promote=promote,
-        sleep=lambda seconds: None,
-        report_path=tmp_path / "canary_diff_report.json",
-        followers=canary.stage_aliases(client, "dev", except_="webhook"),
-    )
+    webhook = Alias(client, canary.function_name("dev", "webhook"))
+    return _deploy(webhook, prometheus, tmp_path, promote, canary.stage_aliases(client, "dev", except_="webhook"))
 
 
 GOOD = {"1": {"p95": 0.2, "err": 0.001, "rps": 10}, "2": {"p95": 0.2, "err": 0.001, "rps": 1}}
