@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import compileall
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import tomllib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # which a Lambda bootstrap does not, and hide ~15 ms of the function's own imports.
 DRIVER = r"""
 import importlib, json, sys, time
+sys.path[:0] = json.loads(sys.argv[5])
 class Context:
     memory_limit_in_mb, aws_request_id, function_version = 256, "cold", "$LATEST"
     def __init__(self, name, deadline):
@@ -59,7 +63,61 @@ print(json.dumps({
     "total_ms": (t3 - t0) * 1000, "imported_by_first_call": sorted(set(sys.modules) - loaded), "result": result,
 }, default=str))
 """
-BOTO3 = "import time; t=time.perf_counter(); import boto3; print((time.perf_counter()-t)*1000)"
+BOTO3 = (
+    "import json, sys, time; sys.path[:0] = json.loads(sys.argv[1]); "
+    "t = time.perf_counter(); import boto3; print((time.perf_counter() - t) * 1000)"
+)
+
+
+@dataclass(frozen=True)
+class Packages:
+    """Where a sample's interpreter finds its packages: the venv's site-packages, or (`isolated`, run with
+    `python -S`) only `path`, as Lambda has only the runtime, the layer and the function code."""
+
+    isolated: bool = False
+    path: tuple[str, ...] = ()
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, *(["-S"] if self.isolated else []), *args]
+
+
+VENV = Packages()
+LAMBDA_PACKAGES_DIR = ROOT / ".local" / "bench" / "lambda-packages"
+
+
+def deployed_packages() -> Packages:
+    """The runtime dependencies alone (the layer's, boto3 and snapshot_restore_py, which Lambda's runtime
+    ships), with bytecode, beside our code: what a deployed function imports from. The venv's development
+    packages change what runtime libraries import: httpx imports its command line client when click and
+    rich are installed (~25 ms), the editable install adds a path finder. Installed once per dependency
+    list into .local/bench/lambda-packages/<hash>."""
+    from infra.cdk.bundling import layer_dependencies
+
+    development = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    requirements = [*layer_dependencies(), *(r for r in development if r.startswith("snapshot-restore-py"))]
+    digest = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
+    target = LAMBDA_PACKAGES_DIR / digest
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-compile",
+                "--only-binary=:all:",
+                "--target",
+                str(target),
+                *requirements,
+            ],
+            check=True,
+        )
+        compileall.compile_dir(target, quiet=1, workers=0)
+        (target / ".complete").touch()
+    return Packages(isolated=True, path=(str(ROOT), str(ROOT / "layers" / "common"), str(target)))
 
 
 @dataclass(frozen=True)
@@ -181,22 +239,29 @@ def cold_cases(stack: LocalStack, app_secret: str) -> dict[str, ColdCase]:
     }
 
 
-def cold_sample(
-    handler: str, name: str, event: dict[str, Any], env: dict[str, str], *, primed: bool = False
-) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-c", DRIVER, handler, name, json.dumps(event), "primed" if primed else "cold"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith('{"import_ms"')]
+def _run(command: list[str], env: dict[str, str], marker: str) -> dict[str, Any]:
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(marker)]
     if completed.returncode or not lines:
         raise RuntimeError((completed.stderr or completed.stdout)[-300:])
     return dict(json.loads(lines[-1]))
+
+
+def cold_sample(
+    handler: str,
+    name: str,
+    event: dict[str, Any],
+    env: dict[str, str],
+    *,
+    primed: bool = False,
+    packages: Packages = VENV,
+) -> dict[str, Any]:
+    mode = "primed" if primed else "cold"
+    command = packages.command("-c", DRIVER, handler, name, json.dumps(event), mode, json.dumps(packages.path))
+    return _run(command, env, '{"import_ms"')
+
+
+CaseEnvironments = dict[str, tuple[ColdCase, topology.Function, dict[str, str]]]
 
 
 def compile_our_code() -> None:
@@ -206,9 +271,7 @@ def compile_our_code() -> None:
         compileall.compile_dir(tree, quiet=1)
 
 
-def case_environments(
-    stack: LocalStack, app_secret: str
-) -> dict[str, tuple[ColdCase, topology.Function, dict[str, str]]]:
+def case_environments(stack: LocalStack, app_secret: str) -> CaseEnvironments:
     """Each cold case with its function and that function's environment on this stack."""
     assert stack.deployed is not None
     base = stack.function_base_environment()
@@ -224,36 +287,91 @@ def case_environments(
     return out
 
 
-def sample(case: ColdCase, function: topology.Function, env: dict[str, str], *, primed: bool) -> dict[str, Any]:
+def sample(
+    case: ColdCase, function: topology.Function, env: dict[str, str], *, primed: bool, packages: Packages = VENV
+) -> dict[str, Any]:
     """One checked sample: an answer that is not the expected one fails it (a sample that failed early
     must not pass for a fast one)."""
-    result = cold_sample(function.handler, function.name, case.event(), env, primed=primed)
+    result = cold_sample(function.handler, function.name, case.event(), env, primed=primed, packages=packages)
     if not case.done(result["result"]):
         raise RuntimeError(f"unexpected answer: {str(result['result'])[:200]}")
     return result
 
 
+def floor_params(stack: LocalStack, environments: CaseEnvironments) -> dict[str, str]:
+    """Where the floors read and write: the stack's tables, secret and fakes, and a queue of their own (what
+    they send must not reach a consumer)."""
+    import boto3
+
+    from scripts.tenants.seed import pms_secret_name
+
+    assert stack.deployed is not None
+    env = {key: value for _, _, function_env in environments.values() for key, value in function_env.items()}
+    sqs = boto3.client("sqs", endpoint_url=stack.config.url(stack.config.aws_port), region_name="us-east-1")
+    queue = sqs.create_queue(
+        QueueName="bench-floor.fifo", Attributes={"FifoQueue": "true", "MessageRetentionPeriod": "60"}
+    )
+    return {
+        "queue_url": queue["QueueUrl"],
+        "tenants_table": env["TENANTS_TABLE"],
+        "idempotency_table": env["IDEMPOTENCY_TABLE"],
+        "conversations_table": env["CONVERSATIONS_TABLE"],
+        "pms_secret": pms_secret_name(stack.config.stage, "hotel-sol"),
+        "qloapps_url": env["QLOAPPS_BASE_URL"],
+        "remote_write_url": environments["metrics_exporter"][2]["PROMETHEUS_REMOTE_WRITE_URL"],
+        "guest": "34600000001",
+    }
+
+
+def floor_sample(
+    row: str, event: dict[str, Any], env: dict[str, str], params: dict[str, str], packages: Packages
+) -> float:
+    from scripts.bench.floors import DRIVER as FLOOR_DRIVER
+    from scripts.bench.floors import FLOORS
+
+    command = packages.command(
+        "-c", FLOOR_DRIVER, json.dumps(packages.path), FLOORS[row], json.dumps(event), json.dumps(params)
+    )
+    return float(_run(command, env, '{"total_ms"')["total_ms"])
+
+
 def cold_init(stack: LocalStack, app_secret: str, runs: int = 5) -> dict[str, Any]:
     compile_our_code()
-    boto = [float(subprocess.check_output([sys.executable, "-c", BOTO3], cwd=ROOT, text=True)) for _ in range(runs)]
+    packages = deployed_packages()
+    boto = [
+        float(subprocess.check_output(packages.command("-c", BOTO3, json.dumps(packages.path)), cwd=ROOT, text=True))
+        for _ in range(runs)
+    ]
     baseline = statistics.median(boto)
-    out: dict[str, Any] = {"baseline_import_boto3_ms": round(baseline, 1), "functions": {}}
-    for row, (case, function, env) in case_environments(stack, app_secret).items():
-        cold, primed = [], []
+    out: dict[str, Any] = {
+        "baseline_import_boto3_ms": round(baseline, 1),
+        "packages": "runtime dependencies only, as deployed (python -S)",
+        "functions": {},
+    }
+    environments = case_environments(stack, app_secret)
+    params = floor_params(stack, environments)
+    for row, (case, function, env) in environments.items():
+        cold, primed, floor = [], [], []
         try:
-            for _ in range(runs):  # interleaved, so both columns see the same machine
-                cold.append(sample(case, function, env, primed=False))
-                primed.append(sample(case, function, env, primed=True))
+            for _ in range(runs):  # interleaved, so every column sees the same machine
+                cold.append(sample(case, function, env, primed=False, packages=packages))
+                primed.append(sample(case, function, env, primed=True, packages=packages))
+                floor.append(floor_sample(row, case.event(), env, params, packages))
                 time.sleep(0.3)  # the stack's pollers finish with what the samples queued before the next ones
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             out["functions"][row] = {"error": str(exc)}
             continue
         total = statistics.median(s["total_ms"] for s in cold)
         restored = statistics.median(s["first_call_ms"] for s in primed)
+        library_floor = statistics.median(floor)
         out["functions"][row] = {
             "import_ms": round(statistics.median(s["import_ms"] for s in cold), 1),
             "init_plus_first_ms": round(total, 1),
             "ratio_vs_boto3": round(total / baseline, 2),
+            # The same first invocation done by the required libraries alone (floors.py).
+            "library_floor_ms": round(library_floor, 1),
+            "library_floor_ratio_vs_boto3": round(library_floor / baseline, 2),
+            "ours_over_floor_ms": round(total - library_floor, 1),
             # SnapStart: init and hooks run once before the snapshot; a restored environment pays Lambda's
             # restore (not measurable here) and this first call.
             "snapstart_hooks_ms": round(statistics.median(s["hooks_ms"] for s in primed), 1),

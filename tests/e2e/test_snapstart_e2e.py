@@ -1,7 +1,9 @@
 """With SnapStart, a function's before-snapshot hooks (`hotel_common.snapstart.prime` in each handler) do
 its late imports and create its AWS clients once, before the snapshot. A late import the hooks miss is paid
 again by every restored environment on its first guest message: this test runs each function's first
-invocation, as `make bench` does, in a fresh interpreter after its hooks, and lists what it still imported."""
+invocation, as `make bench` does, in a fresh interpreter after its hooks, and lists what it still imported.
+The bench's library floors (scripts/bench/floors.py) run here too, so a floor that stopped doing its work
+fails here rather than printing a wrong figure in `make bench`."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from unittest import mock
 import pytest
 
 from infra import topology
-from scripts.bench import cold
+from scripts.bench import cold, floors
 from scripts.local.stack import LocalConfig, LocalStack, free_port
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +62,15 @@ def test_after_its_snapstart_hooks_no_function_imports_anything_on_its_first_inv
         if (result := cold.sample(case, function, env, primed=True))["imported_by_first_call"]
     }
     assert still_imported == {}, "add these to the function's snapstart.prime(modules=...)"
+
+
+def test_every_cold_case_has_a_library_floor_that_does_the_same_kinds_of_calls(stack: LocalStack) -> None:
+    cases = cold.case_environments(stack, APP_SECRET)
+    assert set(floors.FLOORS) == set(cases)
+    params = cold.floor_params(stack, cases)
+    # Each floor asserts its own answers (a 200, an empty batchItemFailures, a QloApps read with the tenant's
+    # key from Secrets Manager): a floor that fails early raises instead of passing for a fast one.
+    timings = {
+        row: cold.floor_sample(row, case.event(), env, params, cold.VENV) for row, (case, _, env) in cases.items()
+    }
+    assert all(ms > 0 for ms in timings.values()), timings
