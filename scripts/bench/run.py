@@ -242,7 +242,7 @@ def render(results: dict[str, Any]) -> str:
                 row(
                     f"cold init {name} (ms)",
                     f"{item['init_plus_first_ms']:.0f}",
-                    f"{cold['baseline_import_boto3_ms']:.0f} (import boto3)",
+                    f"{item['baseline_import_boto3_ms']:.0f} (import boto3)",
                     f"{item['ratio_vs_boto3']:.2f}x",
                     f"≤ {TARGETS['cold_init_ratio']:.0f}x",
                 )
@@ -251,7 +251,7 @@ def render(results: dict[str, Any]) -> str:
                 row(
                     f"library floor of {name}: its libraries' part alone (ms)",
                     f"{item['library_floor_ms']:.0f} (ours adds {item['ours_over_floor_ms']:.0f})",
-                    f"{cold['baseline_import_boto3_ms']:.0f} (import boto3)",
+                    f"{item['baseline_import_boto3_ms']:.0f} (import boto3)",
                     f"{item['library_floor_ratio_vs_boto3']:.2f}x",
                     f"≤ {TARGETS['cold_init_ratio']:.0f}x",
                 )
@@ -260,7 +260,7 @@ def render(results: dict[str, Any]) -> str:
                 row(
                     f"SnapStart: {name}, first call after restore (ms)",
                     f"{item['snapstart_first_call_ms']:.0f} (hooks: {item['snapstart_hooks_ms']:.0f})",
-                    f"{cold['baseline_import_boto3_ms']:.0f} (import boto3)",
+                    f"{item['baseline_import_boto3_ms']:.0f} (import boto3)",
                     f"{item['snapstart_first_call_ratio_vs_boto3']:.2f}x",
                 )
             )

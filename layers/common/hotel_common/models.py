@@ -126,4 +126,10 @@ def parse_event(raw: str | bytes | dict[str, Any]) -> InboundMessage | StatusUpd
 
 
 def utc_from_unix(seconds: str | int | float) -> datetime:
-    return datetime.fromtimestamp(int(seconds), tz=UTC)
+    """Meta's timestamps (Unix seconds, as a string). Anything that is not one is a ValueError, which the
+    normalizer counts as an unusable item: a time out of the platform's range (OverflowError, or OSError on
+    some platforms) must not fail the whole delivery, messages of other guests included."""
+    try:
+        return datetime.fromtimestamp(int(seconds), tz=UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"timestamp out of range: {str(seconds)[:40]}") from exc
