@@ -130,6 +130,8 @@ class Query(BaseModel):
     date_to: str
     adults: int
 query = Query.model_validate(event["params"])
+tenant = session.create_client("dynamodb").get_item(
+    TableName=p["tenants_table"], Key={"pk": {"S": "TENANT#hotel-sol"}, "sk": {"S": "META"}})
 key = SecretsProvider(boto3_client=session.create_client("secretsmanager")).get(p["pms_secret"])
 answer = httpx.Client(timeout=4).get(p["qloapps_url"] + "/api/hotel_room_types", auth=(key, ""),
     params={"display": "full", "filter[id_hotel]": "[1]", "output_format": "JSON"})

@@ -58,3 +58,19 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "staging-ish")
     with pytest.raises(ValidationError):
         WebhookSettings()
+
+
+def test_a_model_reads_its_own_fields_by_exact_name_and_arguments_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_POST", "7/minute")
+    monkeypatch.setenv("rate_limit_get", "1/minute")  # not the field's name: ignored
+    monkeypatch.setenv("WEBHOOK_MAX_BODY_BYTES", "2048")
+    settings = WebhookSettings(RATE_LIMIT_POST="9/minute")
+    assert settings.RATE_LIMIT_POST == "9/minute"
+    assert settings.RATE_LIMIT_GET == "60/minute"
+    assert settings.WEBHOOK_MAX_BODY_BYTES == 2048
+
+
+def test_a_bad_value_in_the_environment_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQS_INLINE_MAX_BYTES", "12")  # below its bound
+    with pytest.raises(ValidationError, match="SQS_INLINE_MAX_BYTES"):
+        WebhookSettings()
