@@ -98,7 +98,7 @@ def deployed_packages() -> Packages:
     digest = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
     target = LAMBDA_PACKAGES_DIR / digest
     if not (target / ".complete").exists():
-        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(LAMBDA_PACKAGES_DIR, ignore_errors=True)  # the installs of older dependency lists too
         subprocess.run(
             [
                 sys.executable,

@@ -31,8 +31,9 @@ def prime(*, modules: Sequence[str] = (), aws_clients: Sequence[str] = ()) -> bo
     return True
 
 
-# Loaded by whatever opens the first connection to a host name (the socket's IDNA codec).
-ALWAYS = ("encodings.idna",)
+# Loaded by whatever opens the first connection to a host name (the socket's IDNA codec), and by the first
+# pydantic model built: every function builds its settings model on its first invocation (defer_build).
+ALWAYS = ("encodings.idna", "pydantic.plugin._loader")
 
 
 def warm(modules: Sequence[str], aws_clients: Sequence[str]) -> None:
