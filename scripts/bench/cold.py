@@ -1,6 +1,8 @@
 """Cold init of each function, in a fresh interpreter per sample as Lambda starts one, and what SnapStart
 leaves of it: the first invocation of an environment restored after the function's before-snapshot hooks
-(`hotel_common.snapstart`). Used by `make bench` and by the test that keeps each function's hooks complete.
+(`hotel_common.snapstart`). `make bench` runs the samples on the runtime dependencies alone, as deployed,
+each beside its library floor (floors.py) and an `import boto3`, interleaved; the SnapStart test runs them
+in the venv to keep each function's hooks complete.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Starts its own local stack on free ports, then measures: webhook ack latency at 100 RPS through the
 local gateway vs a minimal FastAPI app doing the same signature check and SQS send; guest message ->
 reply at the fake Graph API at 20 messages/s with 30 ms PMS latency (vs a greeting, which needs no PMS);
-cold init of each function vs `import boto3`, and its first call after a SnapStart restore (cold.py);
+cold init of each function vs `import boto3` and vs its library floor (the libraries it must use making
+the same calls), and its first call after a SnapStart restore (cold.py, floors.py);
 normalizer throughput vs `json.loads`; the metrics flush per invocation vs one Redis PING. Adds the NLU
 and PMS benchmarks' reports when they ran before it. Writes everything to reports/bench.json.
 """
