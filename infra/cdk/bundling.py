@@ -66,7 +66,7 @@ def layer_asset(*, bundle: bool) -> Path:
     """A directory laid out as a Lambda layer (`python/…`): dependencies (when bundling) + hotel_common."""
     deps = layer_dependencies()
     if bundle:
-        key = _digest("\n".join([*deps, *PIP_PLATFORM, _BYTECODE_TAG]))
+        key = digest("\n".join([*deps, *PIP_PLATFORM, _BYTECODE_TAG]))
         deps_dir = _installed_dependencies(deps, CACHE_DIR / f"deps-{key}")
     else:
         key, deps_dir = "none", None
@@ -84,7 +84,7 @@ def layer_asset(*, bundle: bool) -> Path:
         )
         if bundle:
             compile_bytecode(staging / "python" / "hotel_common", f"{LAYER_ROOT}/hotel_common")
-        _publish(staging, target)
+        publish(staging, target)
     return target
 
 
@@ -99,7 +99,7 @@ def code_asset(*, compiled: bool = False) -> Path:
         shutil.copytree(FUNCTIONS_SOURCE, staging / "functions", ignore=CODE_IGNORE)
         if compiled:
             compile_bytecode(staging / "functions", f"{CODE_ROOT}/functions")
-        _publish(staging, target)
+        publish(staging, target)
     return target
 
 
@@ -184,11 +184,11 @@ def _installed_dependencies(deps: list[str], target: Path) -> Path:
             shutil.rmtree(entry, ignore_errors=True)
     # pip runs under the local Python (--no-compile above): the bytecode is the Lambda runtime's.
     compile_bytecode(staging, LAYER_ROOT)
-    _publish(staging, target)
+    publish(staging, target)
     return target
 
 
-def _publish(staging: Path, target: Path) -> None:
+def publish(staging: Path, target: Path) -> None:
     """Atomic rename, so a concurrent or interrupted synth never sees half a directory."""
     try:
         staging.rename(target)
@@ -198,7 +198,7 @@ def _publish(staging: Path, target: Path) -> None:
             raise
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

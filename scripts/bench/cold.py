@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import compileall
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -27,6 +26,8 @@ from typing import Any
 
 from hotel_common.signature import sign
 from infra import topology
+from scripts.bench.floors import DRIVER as FLOOR_DRIVER
+from scripts.bench.floors import FLOORS
 from scripts.fakes.meta_webhook import encode, status_webhook, text_webhook
 from scripts.local import resources
 from scripts.local.stack import LocalStack
@@ -93,14 +94,14 @@ def deployed_packages() -> Packages:
     packages change what runtime libraries import: httpx imports its command line client when click and
     rich are installed (~25 ms), the editable install adds a path finder. Installed once per dependency
     list into .local/bench/lambda-packages/<hash>."""
-    from infra.cdk.bundling import layer_dependencies
+    from infra.cdk.bundling import digest, layer_dependencies, publish
 
     development = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
     requirements = [*layer_dependencies(), *(r for r in development if r.startswith("snapshot-restore-py"))]
-    digest = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
-    target = LAMBDA_PACKAGES_DIR / digest
-    if not (target / ".complete").exists():
+    target = LAMBDA_PACKAGES_DIR / digest("\n".join([sys.version, *requirements]))
+    if not target.exists():
         shutil.rmtree(LAMBDA_PACKAGES_DIR, ignore_errors=True)  # the installs of older dependency lists too
+        staging = target.with_name(target.name + ".tmp")
         subprocess.run(
             [
                 sys.executable,
@@ -112,13 +113,13 @@ def deployed_packages() -> Packages:
                 "--no-compile",
                 "--only-binary=:all:",
                 "--target",
-                str(target),
+                str(staging),
                 *requirements,
             ],
             check=True,
         )
-        compileall.compile_dir(target, quiet=1, workers=0)
-        (target / ".complete").touch()
+        compileall.compile_dir(staging, quiet=1, workers=0)
+        publish(staging, target)
     return Packages(isolated=True, path=(str(ROOT), str(ROOT / "layers" / "common"), str(target)))
 
 
@@ -308,18 +309,18 @@ def floor_params(stack: LocalStack, environments: CaseEnvironments) -> dict[str,
     from scripts.tenants.seed import pms_secret_name
 
     assert stack.deployed is not None
-    env = {key: value for _, _, function_env in environments.values() for key, value in function_env.items()}
+    tables = stack.deployed.table_names
     sqs = boto3.client("sqs", endpoint_url=stack.config.url(stack.config.aws_port), region_name="us-east-1")
     queue = sqs.create_queue(
         QueueName="bench-floor.fifo", Attributes={"FifoQueue": "true", "MessageRetentionPeriod": "60"}
     )
     return {
         "queue_url": queue["QueueUrl"],
-        "tenants_table": env["TENANTS_TABLE"],
-        "idempotency_table": env["IDEMPOTENCY_TABLE"],
-        "conversations_table": env["CONVERSATIONS_TABLE"],
+        "tenants_table": tables["tenants"],
+        "idempotency_table": tables["idempotency"],
+        "conversations_table": tables["conversations"],
         "pms_secret": pms_secret_name(stack.config.stage, "hotel-sol"),
-        "qloapps_url": env["QLOAPPS_BASE_URL"],
+        "qloapps_url": stack.config.url(stack.config.qloapps_port),
         "remote_write_url": environments["metrics_exporter"][2]["PROMETHEUS_REMOTE_WRITE_URL"],
         "guest": "34600000001",
     }
@@ -328,9 +329,6 @@ def floor_params(stack: LocalStack, environments: CaseEnvironments) -> dict[str,
 def floor_sample(
     row: str, event: dict[str, Any], env: dict[str, str], params: dict[str, str], packages: Packages
 ) -> float:
-    from scripts.bench.floors import DRIVER as FLOOR_DRIVER
-    from scripts.bench.floors import FLOORS
-
     command = packages.command(
         "-c", FLOOR_DRIVER, json.dumps(packages.path), FLOORS[row], json.dumps(event), json.dumps(params)
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, NoReturn
 
 # Powertools' copy of boto3's deserializer: the read paths (every function's tenant look-ups) do not import
@@ -30,11 +31,15 @@ class TenantPage:
     next_cursor: str | None
 
 
-def _ser(item: dict[str, Any]) -> dict[str, Any]:
+@cache
+def _serializer() -> Any:
     from boto3.dynamodb.types import TypeSerializer
 
-    serializer = TypeSerializer()
-    return {k: serializer.serialize(v) for k, v in item.items()}
+    return TypeSerializer()
+
+
+def _ser(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer().serialize(v) for k, v in item.items()}
 
 
 def _strings(item: dict[str, str]) -> dict[str, dict[str, str]]:
